@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Copies the non-TypeScript files the built code reads at run time (config schemas) into dist/.
+import { cpSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+cpSync(join(root, 'src', 'config', 'schemas'), join(root, 'dist', 'config', 'schemas'), { recursive: true });

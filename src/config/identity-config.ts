@@ -32,6 +32,8 @@ export interface LoadIdentityConfigOptions {
   dev?: boolean;
   /** Embedded layer under the files (the `serve --dev` defaults). */
   base?: JsonObject;
+  /** Accept placeholder secrets outside dev mode: for commands that never use them (`migrate`). */
+  allowSampleSecrets?: boolean;
 }
 
 export function loadIdentityConfig(options: LoadIdentityConfigOptions): IdentityConfig {
@@ -44,7 +46,7 @@ export function loadIdentityConfig(options: LoadIdentityConfigOptions): Identity
   });
   const document = loaded.document;
   const dev = document.dev === true;
-  refuseSampleSecrets(loaded, dev);
+  if (!options.allowSampleSecrets) refuseSampleSecrets(loaded, dev);
   const secret = (name: string) => (getPath(document, ['secrets', name]) as string[] | undefined) ?? [];
   return {
     document,

@@ -1,0 +1,30 @@
+import { createServer, type Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { createHttpApp } from '../http/create-app.js';
+import { registerHealthRoutes } from '../http/health-routes.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id.js';
+import { writeNoRuleMatched } from '../proxy/server/no-rule-matched.js';
+import type { ProxyRegistry } from '../registry.js';
+import { gatehouseVersion } from '../version.js';
+
+export interface ProxyServers {
+  /** The data plane on 4455: a bare node:http server, kept off Fastify for speed. */
+  proxy: Server;
+  /** The API on 4456: health, version, rules, decisions, JWKS. */
+  api: FastifyInstance;
+}
+
+export function createProxyServers(registry: ProxyRegistry): ProxyServers {
+  const proxy = createServer((request, response) => {
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    // No access rules are loaded yet, so every request is one that matches no rule.
+    writeNoRuleMatched(response, registry.config.document, requestId);
+  });
+
+  const api = createHttpApp({ log: registry.log, server: 'proxy-api' });
+  registerHealthRoutes(api, { checks: [] });
+  // Oathkeeper v0.38 serves /version on the API port; current releases dropped it. Portals still call it.
+  api.get('/version', async () => ({ version: gatehouseVersion() }));
+
+  return { proxy, api };
+}

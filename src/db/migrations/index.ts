@@ -1,0 +1,5 @@
+import type { Migration } from '../migration.js';
+import { identities } from './0001-identities.js';
+
+/** Every migration, in order. A new migration is one file and one line here. */
+export const migrations: readonly Migration[] = [identities];

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * Writes a secret file atomically with mode 0600: a temporary file in the same folder is written,
+ * flushed and renamed over the target, so a reader never sees half a key and a crash leaves
+ * either the old file or the new one. Refuses to replace an existing file unless `overwrite`.
+ */
+export function writeSecretFile(path: string, content: string, options: { overwrite?: boolean } = {}): void {
+  const temporary = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    if (!options.overwrite) {
+      // Opening with O_EXCL on the target decides the race with another writer, not just a stat.
+      closeSync(openSync(path, 'wx', 0o600));
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    unlinkSync(temporary);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new Error(`${path} exists already; pass --force to replace it`);
+    }
+    throw error;
+  }
+}

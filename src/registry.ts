@@ -1,0 +1,25 @@
+import type { Clock } from './clock.js';
+import type { IdentityConfig } from './config/identity-config.js';
+import type { ProxyConfig } from './config/proxy-config.js';
+import type { Database } from './db/database.js';
+import type { Migration } from './db/migration.js';
+import type { Logger } from './log/logger.js';
+import type { RandomSource } from './random.js';
+
+/** Everything the identity server's parts need, built once at start-up and passed in. */
+export interface IdentityRegistry {
+  config: IdentityConfig;
+  log: Logger;
+  clock: Clock;
+  random: RandomSource;
+  db: Database;
+  migrations: readonly Migration[];
+}
+
+/** Everything the proxy's parts need, built once at start-up and passed in. */
+export interface ProxyRegistry {
+  config: ProxyConfig;
+  log: Logger;
+  clock: Clock;
+  random: RandomSource;
+}

@@ -4,6 +4,7 @@ import { formatProblem } from '../config/config-error.js';
 import { type IdentityConfig, loadIdentityConfig } from '../config/identity-config.js';
 import type { JsonObject } from '../config/object-path.js';
 import { loadProxyConfig, type ProxyConfig } from '../config/proxy-config.js';
+import { redactConfig } from '../config/redact.js';
 import { prepareDevEnvironment } from '../daemon/dev-environment.js';
 import type { Listening } from '../daemon/listen.js';
 import { startGatehouse } from '../daemon/start-gatehouse.js';
@@ -68,6 +69,9 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
   for (const warning of [...(identity?.warnings ?? []), ...(proxy?.warnings ?? [])]) {
     log.warn(formatProblem(warning));
   }
+  // Redacted whatever log.leak_sensitive_values says: a leaked cookie secret cannot be taken back.
+  if (identity) log.debug({ config: redactConfig(identity.document) }, 'identity config loaded');
+  if (proxy) log.debug({ config: redactConfig(proxy.document) }, 'proxy config loaded');
 
   const running = await startGatehouse({
     identity,

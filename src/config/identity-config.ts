@@ -1,3 +1,4 @@
+import { DsnError, parseDsn } from '../db/dsn.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { configSchema } from './config-schemas.js';
 import { rewriteLegacyKratosKeys } from './legacy-kratos-keys.js';
@@ -46,6 +47,7 @@ export function loadIdentityConfig(options: LoadIdentityConfigOptions): Identity
   });
   const document = loaded.document;
   const dev = document.dev === true;
+  checkDsn(loaded);
   if (!options.allowSampleSecrets) refuseSampleSecrets(loaded, dev);
   const secret = (name: string) => (getPath(document, ['secrets', name]) as string[] | undefined) ?? [];
   return {
@@ -67,6 +69,17 @@ export function loadIdentityConfig(options: LoadIdentityConfigOptions): Identity
     files: options.files,
     warnings: loaded.warnings,
   };
+}
+
+function checkDsn(loaded: LoadedConfig): void {
+  try {
+    parseDsn(loaded.document.dsn as string);
+  } catch (error) {
+    if (!(error instanceof DsnError)) throw error;
+    throw new ConfigError([
+      { path: 'dsn', message: error.message.replace(/^dsn /, ''), origin: loaded.originOf(['dsn']) },
+    ]);
+  }
 }
 
 // Placeholders that sample configs ship with. A portal that keeps one signs its session cookies

@@ -14,6 +14,8 @@ export function compileConfigSchema(schema: SchemaNode): ValidateFunction {
     strictTypes: false,
     strictRequired: false,
     allErrors: true,
+    // Keeps each error's parent schema, which lists the keys allowed where an unknown one was found.
+    verbose: true,
     allowUnionTypes: true,
     // Defaults are applied beforehand by applySchemaDefaults, with Ory's semantics.
     useDefaults: false,

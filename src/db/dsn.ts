@@ -92,13 +92,14 @@ function parseSqlite(rest: string, shown: string): DataSource {
 }
 
 function parsePostgres(dsn: string, scheme: string, shown: string): DataSource {
+  if (/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:[/?#]|$)/i.test(dsn))
+    throw new DsnError(`dsn "${shown}": no host`);
   let url: URL;
   try {
     url = new URL(dsn);
   } catch {
     throw new DsnError(`dsn "${shown}": not a valid URL`);
   }
-  if (url.hostname === '' && !url.searchParams.has('host')) throw new DsnError(`dsn "${shown}": no host`);
   const number = (name: string): number | undefined => {
     const value = url.searchParams.get(name);
     if (value === null) return undefined;

@@ -30,10 +30,14 @@ export async function migrateCommand(
   const source = parseDsn(dsn);
   const db = openDatabase(source);
   try {
+    let waitingFor: string | undefined;
     const migrator = new Migrator(db, migrations, {
       clock: systemClock,
       holder: `${hostname()}:${process.pid}`,
-      onWait: (holder) => io.stderr.write(`waiting for ${holder} to finish migrating...\n`),
+      onWait: (holder) => {
+        if (holder !== waitingFor) io.stderr.write(`waiting for ${holder} to finish migrating...\n`);
+        waitingFor = holder;
+      },
     });
     const status = await migrator.status().catch((error: Error) => {
       throw new CliError(`cannot reach the database ${redactUrlPassword(dsn)}: ${error.message}`);

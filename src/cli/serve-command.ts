@@ -90,9 +90,13 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
   await new Promise<void>((resolve) => {
     const remove = io.onShutdownSignal((signal) => {
       remove();
+      const firstAt = Date.now();
       log.info({ signal }, 'shutting down: finishing requests in flight');
-      // A second signal stops at once, for an operator who does not want to wait.
+      // A second Ctrl-C stops at once, for an operator who does not want to wait. Signals within
+      // the first half second are the same Ctrl-C delivered twice (to the process group, and
+      // forwarded by `npm start`), not a second one.
       const forced = io.onShutdownSignal(() => {
+        if (Date.now() - firstAt < 500) return;
         log.warn('second signal: stopping without waiting');
         process.exit(130);
       });

@@ -49,7 +49,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       const migrator = new Migrator(db, options.migrations, {
         clock: options.clock,
         holder: `${hostname()}:${process.pid}`,
-        onWait: (holder) => options.log.info({ holder }, 'waiting for another node to finish migrating'),
+        onWait: (holder) => options.log.debug({ holder }, 'waiting for another node to finish migrating'),
       });
       const applied = await migrator.up();
       if (applied.length > 0)

@@ -16,6 +16,8 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Sees standard error as it arrives. */
+  onStderr?: (text: string) => void;
 }
 
 /** Environment for a child gatehouse: the test's own plus overrides, minus anything that leaks in config. */
@@ -40,7 +42,10 @@ export function runGatehouse(args: string[], options: RunOptions = {}): Promise<
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr);
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(

@@ -1,0 +1,117 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { loadIdentityConfig } from '../../src/config/identity-config.js';
+import { createIdentityServers } from '../../src/daemon/identity-servers.js';
+import { openDatabase } from '../../src/db/database.js';
+import { parseDsn } from '../../src/db/dsn.js';
+import { migrations } from '../../src/db/migrations/index.js';
+import { Migrator } from '../../src/db/migrator.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { cryptoRandom } from '../../src/random.js';
+import { writeConfig } from '../config/config-fixtures.js';
+
+const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-servers-')), 'db.sqlite');
+const configFile = writeConfig(
+  'servers.yml',
+  `dsn: sqlite://${file}
+dev: true
+selfservice:
+  default_browser_return_url: http://127.0.0.1/
+identity:
+  default_schema_id: default
+  schemas: [{ id: default, url: "file:///etc/identity.schema.json" }]
+`,
+);
+const config = loadIdentityConfig({ files: [configFile], env: {} });
+const db = openDatabase(parseDsn(config.dsn));
+const servers = createIdentityServers({
+  config,
+  log: silentLogger(),
+  clock: systemClock,
+  random: cryptoRandom,
+  db,
+  migrations,
+});
+
+afterAll(async () => {
+  await servers.public.close();
+  await servers.admin.close();
+  await db.close();
+});
+
+describe('identity server health', () => {
+  it('is alive on both ports', async () => {
+    for (const [app, path] of [
+      [servers.public, '/health/alive'],
+      [servers.admin, '/admin/health/alive'],
+      [servers.admin, '/health/alive'],
+    ] as const) {
+      const response = await app.inject({ url: path });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ status: 'ok' });
+    }
+  });
+
+  it('is not ready while migrations are pending; the admin port says why, the public port does not', async () => {
+    const admin = await servers.admin.inject({ url: '/admin/health/ready' });
+    expect(admin.statusCode).toBe(503);
+    expect(admin.json()).toEqual({
+      errors: { migrations: '1 migration(s) pending (identities); run `gatehouse migrate sql -e --yes`' },
+    });
+    const pub = await servers.public.inject({ url: '/health/ready' });
+    expect(pub.statusCode).toBe(503);
+    expect(pub.json()).toEqual({ errors: { migrations: 'error may contain sensitive information and was obfuscated' } });
+  });
+
+  it('is ready once migrated', async () => {
+    await new Migrator(db, migrations, { clock: systemClock, holder: 'test' }).up();
+    const response = await servers.public.inject({ url: '/health/ready' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('identity server routing', () => {
+  it('answers /admin/version and, by the /admin prefix rule, /version on the admin port', async () => {
+    for (const url of ['/admin/version', '/version']) {
+      const response = await servers.admin.inject({ url });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ version: expect.stringMatching(/^v\d+\.\d+\.\d+/) });
+    }
+  });
+
+  it('does not serve the version on the public port', async () => {
+    expect((await servers.public.inject({ url: '/version' })).statusCode).toBe(404);
+  });
+
+  it('answers unknown routes with a 404 in Ory’s error shape, carrying the request id', async () => {
+    const response = await servers.public.inject({ url: '/nowhere', headers: { 'x-request-id': 'req-42' } });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.headers['x-request-id']).toBe('req-42');
+    expect(response.json()).toEqual({
+      error: { code: 404, status: 'Not Found', request: 'req-42', message: 'The requested resource could not be found' },
+    });
+  });
+
+  it('makes up a request id when the client sends none, or one that could forge log lines', async () => {
+    const none = await servers.public.inject({ url: '/health/alive' });
+    expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const forged = await servers.public.inject({ url: '/health/alive', headers: { 'x-request-id': 'a b\nlevel=error' } });
+    expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a body over 5 MB with 413 in Ory’s error shape', async () => {
+    const response = await servers.public.inject({
+      method: 'POST',
+      url: '/self-service/registration',
+      headers: { 'content-type': 'application/json' },
+      payload: `"${'x'.repeat(5 * 1024 * 1024 + 10)}"`,
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().error).toMatchObject({ code: 413, status: 'Request Entity Too Large' });
+  });
+});

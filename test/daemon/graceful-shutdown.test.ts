@@ -43,7 +43,9 @@ describe('graceful shutdown', () => {
 
       expect(await running.exited).toEqual({ code: 0, signal: null });
       const { stderr } = running.output();
-      expect(stderr).toContain(`msg="shutting down: finishing requests in flight" service=gatehouse signal=${signal}`);
+      expect(stderr).toContain(
+        `msg="shutting down: finishing requests in flight" service=gatehouse signal=${signal}`,
+      );
       expect(stderr).toContain('msg=stopped');
     });
   }

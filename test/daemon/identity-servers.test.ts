@@ -63,7 +63,9 @@ describe('identity server health', () => {
     });
     const pub = await servers.public.inject({ url: '/health/ready' });
     expect(pub.statusCode).toBe(503);
-    expect(pub.json()).toEqual({ errors: { migrations: 'error may contain sensitive information and was obfuscated' } });
+    expect(pub.json()).toEqual({
+      errors: { migrations: 'error may contain sensitive information and was obfuscated' },
+    });
   });
 
   it('is ready once migrated', async () => {
@@ -93,14 +95,22 @@ describe('identity server routing', () => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.headers['x-request-id']).toBe('req-42');
     expect(response.json()).toEqual({
-      error: { code: 404, status: 'Not Found', request: 'req-42', message: 'The requested resource could not be found' },
+      error: {
+        code: 404,
+        status: 'Not Found',
+        request: 'req-42',
+        message: 'The requested resource could not be found',
+      },
     });
   });
 
   it('makes up a request id when the client sends none, or one that could forge log lines', async () => {
     const none = await servers.public.inject({ url: '/health/alive' });
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const forged = await servers.public.inject({ url: '/health/alive', headers: { 'x-request-id': 'a b\nlevel=error' } });
+    const forged = await servers.public.inject({
+      url: '/health/alive',
+      headers: { 'x-request-id': 'a b\nlevel=error' },
+    });
     expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -9,20 +9,30 @@ import { cryptoRandom } from '../../src/random.js';
 import { writeConfig } from '../config/config-fixtures.js';
 
 function proxyWith(verbose: boolean) {
-  const file = writeConfig(`proxy-${verbose}.yml`, `errors:\n  handlers:\n    json:\n      enabled: true\n      config:\n        verbose: ${verbose}\n`);
-  return createProxyServers({ config: loadProxyConfig({ files: [file], env: {} }), log: silentLogger(), clock: systemClock, random: cryptoRandom });
+  const file = writeConfig(
+    `proxy-${verbose}.yml`,
+    `errors:\n  handlers:\n    json:\n      enabled: true\n      config:\n        verbose: ${verbose}\n`,
+  );
+  return createProxyServers({
+    config: loadProxyConfig({ files: [file], env: {} }),
+    log: silentLogger(),
+    clock: systemClock,
+    random: cryptoRandom,
+  });
 }
 
 function get(port: number, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path, headers }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      request({ host: '127.0.0.1', port, path, headers }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+      })
+        .on('error', reject)
+        .end();
+    },
+  );
 }
 
 describe('the proxy with no access rules', () => {
@@ -38,7 +48,9 @@ describe('the proxy with no access rules', () => {
   });
 
   it('answers every request as Oathkeeper answers one that matches no rule', async () => {
-    const response = await get((verbose.proxy.address() as AddressInfo).port, '/anything', { 'x-request-id': 'r-1' });
+    const response = await get((verbose.proxy.address() as AddressInfo).port, '/anything', {
+      'x-request-id': 'r-1',
+    });
     expect(response.status).toBe(404);
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.body).toBe(
@@ -54,6 +66,8 @@ describe('the proxy with no access rules', () => {
   it('serves health and version on the API port', async () => {
     expect((await verbose.api.inject({ url: '/health/alive' })).json()).toEqual({ status: 'ok' });
     expect((await verbose.api.inject({ url: '/health/ready' })).json()).toEqual({ status: 'ok' });
-    expect((await verbose.api.inject({ url: '/version' })).json()).toEqual({ version: expect.stringMatching(/^v/) });
+    expect((await verbose.api.inject({ url: '/version' })).json()).toEqual({
+      version: expect.stringMatching(/^v/),
+    });
   });
 });

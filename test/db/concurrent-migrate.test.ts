@@ -40,8 +40,12 @@ async function expectOneSchema(dsn: string) {
   const db = openDatabase(parseDsn(dsn));
   try {
     const rows = await sql<{ version: number; n: number }>`
-      select version, count(*) as n from gatehouse_migrations group by version order by version`.execute(db.kysely);
-    expect(rows.rows.map((row) => [Number(row.version), Number(row.n)])).toEqual(migrations.map((m) => [m.version, 1]));
+      select version, count(*) as n from gatehouse_migrations group by version order by version`.execute(
+      db.kysely,
+    );
+    expect(rows.rows.map((row) => [Number(row.version), Number(row.n)])).toEqual(
+      migrations.map((m) => [m.version, 1]),
+    );
     const tables = (await db.kysely.introspection.getTables()).map((table) => table.name).sort();
     expect(tables).toEqual([
       'gatehouse_migration_lease',
@@ -78,42 +82,47 @@ describe('migrating from several processes at once', () => {
     }
   });
 
-  it.skipIf(postgresUnavailable !== null)('makes waiting nodes race for the lease when it frees up', async () => {
-    const database = await createTestDatabase();
-    const db = openDatabase(parseDsn(database.dsn));
-    try {
-      // A fourth node holds the lease; all three start, find it taken and wait; then it is released.
-      await runGatehouse(['migrate', 'sql', 'status', database.dsn]);
-      await sql`insert into gatehouse_migration_lease (id, holder, expires_at) values (1, 'node-4', ${Date.now() + 60_000})`.execute(
-        db.kysely,
-      );
-      const waiting = new Set<number>();
-      let release: () => void = () => {};
-      const allWaiting = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const results = Promise.all(
-        [0, 1, 2].map((index) =>
-          runGatehouse(['migrate', 'sql', '-e', '--yes'], {
-            env: { DSN: database.dsn },
-            onStderr: (text) => {
-              if (text.includes('waiting for node-4')) waiting.add(index);
-              if (waiting.size === 3) release();
-            },
-          }),
-        ),
-      );
-      await allWaiting;
-      await sql`delete from gatehouse_migration_lease`.execute(db.kysely);
-      const finished = await results;
-      for (const result of finished) expect(result.code).toBe(0);
-      expect(finished.filter((result) => result.stdout.includes('applied  0001 identities'))).toHaveLength(1);
-      await expectOneSchema(database.dsn);
-    } finally {
-      await db.close();
-      await database.drop();
-    }
-  });
+  it.skipIf(postgresUnavailable !== null)(
+    'makes waiting nodes race for the lease when it frees up',
+    async () => {
+      const database = await createTestDatabase();
+      const db = openDatabase(parseDsn(database.dsn));
+      try {
+        // A fourth node holds the lease; all three start, find it taken and wait; then it is released.
+        await runGatehouse(['migrate', 'sql', 'status', database.dsn]);
+        await sql`insert into gatehouse_migration_lease (id, holder, expires_at) values (1, 'node-4', ${Date.now() + 60_000})`.execute(
+          db.kysely,
+        );
+        const waiting = new Set<number>();
+        let release: () => void = () => {};
+        const allWaiting = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const results = Promise.all(
+          [0, 1, 2].map((index) =>
+            runGatehouse(['migrate', 'sql', '-e', '--yes'], {
+              env: { DSN: database.dsn },
+              onStderr: (text) => {
+                if (text.includes('waiting for node-4')) waiting.add(index);
+                if (waiting.size === 3) release();
+              },
+            }),
+          ),
+        );
+        await allWaiting;
+        await sql`delete from gatehouse_migration_lease`.execute(db.kysely);
+        const finished = await results;
+        for (const result of finished) expect(result.code).toBe(0);
+        expect(finished.filter((result) => result.stdout.includes('applied  0001 identities'))).toHaveLength(
+          1,
+        );
+        await expectOneSchema(database.dsn);
+      } finally {
+        await db.close();
+        await database.drop();
+      }
+    },
+  );
 
   it('leaves SQLite with one schema and no error', async () => {
     const dsn = `sqlite://${join(mkdtempSync(join(tmpdir(), 'gatehouse-migrate-')), 'db.sqlite')}?_fk=true`;
@@ -126,6 +135,8 @@ describe('migrating from several processes at once', () => {
     const dsn = `sqlite://${join(mkdtempSync(join(tmpdir(), 'gatehouse-migrate-')), 'db.sqlite')}`;
     const result = await runGatehouse(['migrate', 'sql', dsn]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('gatehouse: 1 migration(s) pending; pass --yes to apply them without a prompt\n');
+    expect(result.stderr).toBe(
+      'gatehouse: 1 migration(s) pending; pass --yes to apply them without a prompt\n',
+    );
   });
 });

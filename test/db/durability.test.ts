@@ -20,7 +20,9 @@ function startFixture(dsn: string) {
     });
     child.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
   });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   return { child, port, exited };
 }
 
@@ -31,7 +33,10 @@ describe('SQLite storage', () => {
     const server = startFixture(dsn);
     const base = `http://127.0.0.1:${await server.port}`;
 
-    const pragmas = (await (await fetch(`${base}/pragmas`)).json()) as { journal_mode: string; synchronous: number };
+    const pragmas = (await (await fetch(`${base}/pragmas`)).json()) as {
+      journal_mode: string;
+      synchronous: number;
+    };
     expect(pragmas.journal_mode).toBe('wal');
     // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA: NORMAL or more keeps commits across a process crash.
     expect(pragmas.synchronous).toBeGreaterThanOrEqual(1);

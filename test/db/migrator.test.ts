@@ -60,7 +60,9 @@ function suite(name: string, open: () => Promise<{ db: Database; cleanup: () => 
       const tables = await db.kysely.introspection.getTables();
       expect(tables.map((table) => table.name)).not.toContain('half_made');
       // The lease was released: another migrator does not have to wait for it to expire.
-      const lease = await sql<{ n: number }>`select count(*) as n from gatehouse_migration_lease`.execute(db.kysely);
+      const lease = await sql<{ n: number }>`select count(*) as n from gatehouse_migration_lease`.execute(
+        db.kysely,
+      );
       expect(Number(lease.rows[0]!.n)).toBe(0);
     });
 
@@ -96,7 +98,10 @@ function suite(name: string, open: () => Promise<{ db: Database; cleanup: () => 
 
 suite('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-'));
-  return { db: openDatabase(parseDsn(`sqlite://${join(dir, 'db.sqlite')}?_fk=true`)), cleanup: async () => {} };
+  return {
+    db: openDatabase(parseDsn(`sqlite://${join(dir, 'db.sqlite')}?_fk=true`)),
+    cleanup: async () => {},
+  };
 });
 
 describe.skipIf(postgresUnavailable !== null)('PostgreSQL', () => {

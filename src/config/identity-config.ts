@@ -96,8 +96,10 @@ function refuseSampleSecrets(loaded: LoadedConfig, dev: boolean): void {
       if (typeof value === 'string' && PLACEHOLDER.test(value)) {
         problems.push({
           path: `secrets.${name}[${index}]`,
-          message:
-            'is the placeholder of a sample config; replace it with a random secret (`openssl rand -hex 32`, or let `gatehouse cluster init` write one), or run with --dev',
+          message: `is the placeholder of a sample config; replace it with a random secret (\`${
+            // The cipher secret must be exactly 32 characters: 16 random bytes in hex.
+            name === 'cipher' ? 'openssl rand -hex 16' : 'openssl rand -hex 32'
+          }\`, or let \`gatehouse cluster init\` write one), or run with --dev`,
           origin: loaded.originOf(['secrets', name, index]),
         });
       }

@@ -12,3 +12,16 @@ export function writeConfig(name: string, content: string): string {
 }
 
 export const PORTAL = new URL('../../../shared/reference/portal/', import.meta.url).pathname;
+
+/** The smallest identity (Kratos) config that loads, for a given DSN. */
+export function minimalIdentityYaml(dsn = 'memory'): string {
+  return `dsn: ${dsn}
+selfservice:
+  default_browser_return_url: http://127.0.0.1/
+identity:
+  default_schema_id: default
+  schemas:
+    - id: default
+      url: file:///etc/identity.schema.json
+`;
+}

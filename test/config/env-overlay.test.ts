@@ -3,20 +3,9 @@ import { ConfigError } from '../../src/config/config-error.js';
 import { loadIdentityConfig } from '../../src/config/identity-config.js';
 import { getPath } from '../../src/config/object-path.js';
 import { loadProxyConfig } from '../../src/config/proxy-config.js';
-import { writeConfig } from './config-fixtures.js';
+import { minimalIdentityYaml, writeConfig } from './config-fixtures.js';
 
-const minimal = writeConfig(
-  'minimal.yml',
-  `dsn: memory
-selfservice:
-  default_browser_return_url: http://127.0.0.1/
-identity:
-  default_schema_id: default
-  schemas:
-    - id: default
-      url: file:///tmp/identity.schema.json
-`,
-);
+const minimal = writeConfig('minimal.yml', minimalIdentityYaml());
 
 const load = (env: NodeJS.ProcessEnv) => loadIdentityConfig({ files: [minimal], env, dev: true });
 

@@ -1,18 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runGatehouse } from '../support/gatehouse-process.js';
-import { writeConfig } from './config-fixtures.js';
+import { minimalIdentityYaml, writeConfig } from './config-fixtures.js';
 
 // The smallest identity config that loads; each case below breaks one thing in it.
-const VALID_IDENTITY = `dsn: memory
-selfservice:
-  default_browser_return_url: http://127.0.0.1/
-identity:
-  default_schema_id: default
-  schemas:
-    - id: default
-      url: file:///etc/identity.schema.json
-secrets:
+const VALID_IDENTITY = `${minimalIdentityYaml()}secrets:
   cookie:
     - 0123456789abcdef0123456789abcdef
 `;

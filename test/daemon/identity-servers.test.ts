@@ -11,21 +11,11 @@ import { migrations } from '../../src/db/migrations/index.js';
 import { Migrator } from '../../src/db/migrator.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { cryptoRandom } from '../../src/random.js';
-import { writeConfig } from '../config/config-fixtures.js';
+import { minimalIdentityYaml, writeConfig } from '../config/config-fixtures.js';
 
 const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-servers-')), 'db.sqlite');
-const configFile = writeConfig(
-  'servers.yml',
-  `dsn: sqlite://${file}
-dev: true
-selfservice:
-  default_browser_return_url: http://127.0.0.1/
-identity:
-  default_schema_id: default
-  schemas: [{ id: default, url: "file:///etc/identity.schema.json" }]
-`,
-);
-const config = loadIdentityConfig({ files: [configFile], env: {} });
+const configFile = writeConfig('servers.yml', minimalIdentityYaml(`sqlite://${file}`));
+const config = loadIdentityConfig({ files: [configFile], env: {}, dev: true });
 const db = openDatabase(parseDsn(config.dsn));
 const servers = createIdentityServers({
   config,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -6,23 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { parseDsn } from '../../src/db/dsn.js';
 import { migrations } from '../../src/db/migrations/index.js';
+import { minimalIdentityYaml, writeConfig } from '../config/config-fixtures.js';
 import { runGatehouse } from '../support/gatehouse-process.js';
 import { createTestDatabase, postgresUnavailable } from '../support/postgres.js';
 
 /** A Kratos config for `dsn`, as the portal's `-c kratos.yml migrate sql -e --yes` reads it. */
 function configFor(dsn: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'gatehouse-migrate-cfg-')), 'kratos.yml');
-  writeFileSync(
-    path,
-    `dsn: ${dsn}
-selfservice:
-  default_browser_return_url: http://127.0.0.1/
-identity:
-  default_schema_id: default
-  schemas: [{ id: default, url: "file:///etc/identity.schema.json" }]
-`,
-  );
-  return path;
+  return writeConfig(`kratos-${Math.random().toString(36).slice(2)}.yml`, minimalIdentityYaml(dsn));
 }
 
 /** Three nodes migrate one database at the same moment, each with another of the accepted command lines. */

@@ -31,14 +31,18 @@ export function childEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...overrides };
 }
 
+function spawnGatehouse(args: string[], options: RunOptions) {
+  return spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+    cwd: options.cwd ?? REPOSITORY_ROOT,
+    env: childEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Runs `gatehouse ARGS` to completion. */
 export function runGatehouse(args: string[], options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-      cwd: options.cwd ?? REPOSITORY_ROOT,
-      env: childEnv(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnGatehouse(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -95,11 +99,7 @@ export async function freePortsEnv(): Promise<NodeJS.ProcessEnv> {
 
 /** Starts `gatehouse ARGS` and resolves once its banner says it is serving. */
 export function startGatehouse(args: string[], options: RunOptions = {}): Promise<RunningGatehouse> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-    cwd: options.cwd ?? REPOSITORY_ROOT,
-    env: childEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGatehouse(args, options);
   let stdout = '';
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

@@ -3,6 +3,7 @@ import type { IdentityConfig } from './config/identity-config.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { Database } from './db/database.js';
 import type { Migration } from './db/migration.js';
+import type { KeySetSources } from './keys/key-set-sources.js';
 import type { Logger } from './log/logger.js';
 import type { RandomSource } from './random.js';
 
@@ -22,4 +23,6 @@ export interface ProxyRegistry {
   log: Logger;
   clock: Clock;
   random: RandomSource;
+  /** The id_token signing key sets, kept current from their files or URLs. */
+  keySets: KeySetSources;
 }

@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { ListenError } from '../daemon/listen.js';
 import { DsnError } from '../db/dsn.js';
+import { KeySetError } from '../keys/key-set-error.js';
 import { CliError } from './cli-error.js';
 import { processIo } from './cli-io.js';
 import { createProgram } from './program.js';
@@ -30,7 +31,12 @@ function report(error: unknown): number {
     for (const line of error.message.split('\n')) io.stderr.write(`gatehouse: config error: ${line}\n`);
     return 1;
   }
-  if (error instanceof CliError || error instanceof DsnError || error instanceof ListenError) {
+  if (
+    error instanceof CliError ||
+    error instanceof DsnError ||
+    error instanceof ListenError ||
+    error instanceof KeySetError
+  ) {
     io.stderr.write(`gatehouse: ${error.message}\n`);
     return error instanceof CliError ? error.exitCode : 1;
   }

@@ -4,6 +4,7 @@ import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { configCheckCommand, configShowCommand } from './config-command.js';
 import { collectFiles } from './config-files.js';
+import { credentialsCommand, keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { serveCommand } from './serve-command.js';
 
@@ -209,6 +210,9 @@ export function createProgram(io: CliIo, stdin: NodeJS.ReadableStream & { isTTY?
     );
   }
   program.addCommand(config);
+
+  program.addCommand(keysCommand(io));
+  program.addCommand(credentialsCommand(io));
 
   program.addCommand(
     new Command('version').description('print the version').action(() => {

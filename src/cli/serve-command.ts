@@ -82,6 +82,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
     random: cryptoRandom,
     migrations,
     migrate: options.migrate || options.dev,
+    cwd: io.cwd,
     createSqliteFolder: identityBase !== undefined,
   });
 

@@ -1,7 +1,8 @@
 import type { ConfigProblem } from './config-error.js';
 import { configSchema } from './config-schemas.js';
+import { parseDuration } from './duration.js';
 import { loadConfig } from './load-config.js';
-import type { JsonObject } from './object-path.js';
+import { getPath, type JsonObject } from './object-path.js';
 import {
   type ListenConfig,
   type LogConfig,
@@ -16,6 +17,10 @@ export interface ProxyConfig {
   document: JsonObject;
   serve: { proxy: ListenConfig; api: ListenConfig; shutdownTimeoutMs: number };
   log: LogConfig;
+  /** Key sets the id_token mutator signs with (the global one; rules add theirs later). */
+  idTokenJwksUrls: string[];
+  /** How often key sets are re-read at the latest (`authenticators.jwt.config.jwks_ttl`, 30 s). */
+  jwksTtlMs: number;
   files: readonly string[];
   warnings: ConfigProblem[];
 }
@@ -50,6 +55,12 @@ export function loadProxyConfig(options: LoadProxyConfigOptions): ProxyConfig {
       shutdownTimeoutMs: readShutdownTimeout(document),
     },
     log: readLogConfig(document),
+    idTokenJwksUrls: [getPath(document, ['mutators', 'id_token', 'config', 'jwks_url'])].filter(
+      (url): url is string => typeof url === 'string' && url !== '',
+    ),
+    jwksTtlMs: parseDuration(
+      (getPath(document, ['authenticators', 'jwt', 'config', 'jwks_ttl']) as string | undefined) ?? '30s',
+    ),
     files: options.files,
     warnings: loaded.warnings,
   };

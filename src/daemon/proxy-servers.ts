@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpApp } from '../http/create-app.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id.js';
+import { registerJwksRoute } from '../proxy/server/jwks-route.js';
 import { writeNoRuleMatched } from '../proxy/server/no-rule-matched.js';
 import type { ProxyRegistry } from '../registry.js';
 import { gatehouseVersion } from '../version.js';
@@ -22,7 +23,17 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
   });
 
   const api = createHttpApp({ log: registry.log, server: 'proxy-api' });
-  registerHealthRoutes(api, { checks: [] });
+  registerHealthRoutes(api, {
+    checks: registry.keySets.all().map((source) => ({
+      name: `keys ${source.url}`,
+      async check() {
+        // A node that cannot sign id_tokens must not take traffic; one that kept its last good
+        // set after a bad reload still can.
+        if (!source.current()) throw new Error(source.error() ?? 'not loaded yet');
+      },
+    })),
+  });
+  registerJwksRoute(api, registry.keySets);
   // Oathkeeper v0.38 serves /version on the API port; current releases dropped it. Portals still call it.
   api.get('/version', async () => ({ version: gatehouseVersion() }));
 

@@ -7,6 +7,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { parseDsn } from '../db/dsn.js';
 import type { Migration } from '../db/migration.js';
 import { Migrator } from '../db/migrator.js';
+import { KeySetSources } from '../keys/key-set-sources.js';
 import type { Logger } from '../log/logger.js';
 import type { RandomSource } from '../random.js';
 import { createIdentityServers } from './identity-servers.js';
@@ -24,6 +25,8 @@ export interface StartOptions {
   migrations: readonly Migration[];
   /** Apply pending migrations before serving (dev mode and in-memory databases). */
   migrate: boolean;
+  /** Relative key-file URLs are read from here, as Oathkeeper reads them from its working directory. */
+  cwd: string;
   /** Create the SQLite database's folder when missing. */
   createSqliteFolder?: boolean;
 }
@@ -38,6 +41,7 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const specs: ListenSpec[] = [];
   let db: Database | undefined;
+  let keySets: KeySetSources | undefined;
   const shutdownTimeouts: number[] = [];
 
   if (options.identity) {
@@ -84,7 +88,16 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   if (options.proxy) {
     const config = options.proxy;
     const log = options.makeLogger(config.log, 'proxy');
-    const servers = createProxyServers({ config, log, clock: options.clock, random: options.random });
+    keySets = new KeySetSources({ cwd: options.cwd, ttlMs: config.jwksTtlMs, log });
+    for (const url of config.idTokenJwksUrls) keySets.signing(url);
+    await keySets.start();
+    const servers = createProxyServers({
+      config,
+      log,
+      clock: options.clock,
+      random: options.random,
+      keySets,
+    });
     specs.push(
       { name: 'proxy', host: config.serve.proxy.host, port: config.serve.proxy.port, server: servers.proxy },
       { name: 'proxy API', host: config.serve.api.host, port: config.serve.api.port, server: servers.api },
@@ -97,6 +110,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     for (const spec of specs) listening.push(await listen(spec));
   } catch (error) {
     await Promise.all(listening.map((server) => server.close(0)));
+    keySets?.stop();
     await db?.close();
     throw error;
   }
@@ -108,6 +122,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     stop() {
       stopping ??= (async () => {
         await Promise.all(listening.map((server) => server.close(timeoutMs)));
+        keySets?.stop();
         await db?.close();
       })();
       return stopping;

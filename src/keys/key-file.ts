@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type JsonWebKeySet, parseKeySetJson } from './json-web-key.js';
+import { KeySetError } from './key-set-error.js';
 
 /**
  * Writes a secret file atomically with mode 0600: a temporary file in the same folder is written,
@@ -29,4 +31,21 @@ export function writeSecretFile(path: string, content: string, options: { overwr
     }
     throw error;
   }
+}
+
+/** Reads a key-set file; problems (missing, unreadable, not a JWKS) are KeySetErrors without key material. */
+export function readKeySetFile(path: string): JsonWebKeySet {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KeySetError(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code})`}`);
+  }
+  return parseKeySetJson(text, path);
+}
+
+/** Formats a key set as Oathkeeper writes it: two-space indented JSON and a newline. */
+export function formatKeySet(set: JsonWebKeySet): string {
+  return `${JSON.stringify(set, null, 2)}\n`;
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { loadProxyConfig } from '../../src/config/proxy-config.js';
 import { createProxyServers } from '../../src/daemon/proxy-servers.js';
+import { KeySetSources } from '../../src/keys/key-set-sources.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { cryptoRandom } from '../../src/random.js';
 import { writeConfig } from '../config/config-fixtures.js';
@@ -13,11 +14,13 @@ function proxyWith(verbose: boolean) {
     `proxy-${verbose}.yml`,
     `errors:\n  handlers:\n    json:\n      enabled: true\n      config:\n        verbose: ${verbose}\n`,
   );
+  const log = silentLogger();
   return createProxyServers({
     config: loadProxyConfig({ files: [file], env: {} }),
-    log: silentLogger(),
+    log,
     clock: systemClock,
     random: cryptoRandom,
+    keySets: new KeySetSources({ cwd: process.cwd(), ttlMs: 30_000, log }),
   });
 }
 

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { gatehouseVersion } from '../version.js';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
+import { clusterCommand } from './cluster-command.js';
 import { configCheckCommand, configShowCommand } from './config-command.js';
 import { collectFiles } from './config-files.js';
 import { credentialsCommand, keysCommand } from './keys-command.js';
@@ -212,6 +213,7 @@ export function createProgram(io: CliIo, stdin: NodeJS.ReadableStream & { isTTY?
   program.addCommand(config);
 
   program.addCommand(keysCommand(io));
+  program.addCommand(clusterCommand(io));
   program.addCommand(credentialsCommand(io));
 
   program.addCommand(

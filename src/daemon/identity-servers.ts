@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
 import { Migrator } from '../db/migrator.js';
 import { createHttpApp } from '../http/create-app.js';
 import { type ReadinessCheck, registerHealthRoutes } from '../http/health-routes.js';
@@ -26,6 +27,13 @@ export function createIdentityServers(registry: IdentityRegistry): IdentityServe
   });
   registerHealthRoutes(adminApp, { prefix: '/admin', checks });
   adminApp.get('/admin/version', async () => ({ version: gatehouseVersion() }));
+  // For `gatehouse cluster join/check`: lets nodes compare their secrets without revealing them.
+  // Computed once: scrypt is slow on purpose.
+  const fingerprint = secretsFingerprint(registry.config.secrets);
+  adminApp.get('/admin/gatehouse/fingerprint', async () => ({
+    version: gatehouseVersion(),
+    secrets: fingerprint,
+  }));
 
   return { public: publicApp, admin: adminApp };
 }

@@ -131,7 +131,7 @@ export function keysCommand(io: CliIo): Command {
           let next: typeof set;
           let message: string;
           if (flags.promote) {
-            next = promoteKey(set, flags.promote, now, file);
+            next = promoteKey(set, flags.promote, now, file, { force: flags.force });
             message = `key "${flags.promote}" signs from now on; retire the old one after the id_token ttl`;
           } else if (flags.retire) {
             const ttlMs = readTtl(flags, io);

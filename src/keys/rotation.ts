@@ -1,5 +1,6 @@
 import { describeKey, isPrivateKey, type JsonWebKeySet, type JWK } from './json-web-key.js';
 import { KeySetError } from './key-set-error.js';
+import { JWKS_MAX_AGE_SECONDS } from './public-key-set.js';
 import { chooseSigner, loadSigningKeySet } from './signing-key-set.js';
 
 /**
@@ -50,16 +51,37 @@ export function addKey(set: JsonWebKeySet, added: JWK[], now: Date, source: stri
 }
 
 /**
- * Step 2: makes `kid` the signing key (its public twin, if any, names it in the JWT header).
- * The previous signer's notes record when it stopped signing, which `retire` relies on.
+ * How long a new key must have been published before it may sign: every node re-reads its key
+ * file within `jwks_ttl` (30 s), and verifiers may cache the published set for its max-age.
  */
-export function promoteKey(set: JsonWebKeySet, kid: string, now: Date, source: string): JsonWebKeySet {
+export const PUBLISH_DELAY_MS = (30 + JWKS_MAX_AGE_SECONDS) * 1000;
+
+/**
+ * Step 2: makes `kid` the signing key (its public twin, if any, names it in the JWT header).
+ * The previous signer's notes record when it stopped signing, which `retire` relies on. Refused
+ * (unless `force`) while the key is younger than PUBLISH_DELAY_MS: a verifier holding the old
+ * set would reject what it signs.
+ */
+export function promoteKey(
+  set: JsonWebKeySet,
+  kid: string,
+  now: Date,
+  source: string,
+  options: { force?: boolean } = {},
+): JsonWebKeySet {
   const before = currentSigner(set, source);
   const target = set.keys.find((jwk) => jwk.kid === kid);
   if (!target) throw new KeySetError(`${source}: no key with kid "${kid}"`);
-  if (!isPrivateKey(target))
+  if (!isPrivateKey(target)) {
     throw new KeySetError(`${source}: key "${kid}" is a public key; only a private key can sign`);
+  }
   if (before.signerKid === kid) throw new KeySetError(`${source}: key "${kid}" signs already`);
+  const addedAt = rotationNotes(target).added_at;
+  if (!options.force && addedAt !== undefined && now.getTime() < Date.parse(addedAt) + PUBLISH_DELAY_MS) {
+    throw new KeySetError(
+      `${source}: key "${kid}" was added at ${addedAt}; verifiers may still hold a key set without it. Copy the file to every node and promote it from ${new Date(Date.parse(addedAt) + PUBLISH_DELAY_MS).toISOString()} (docs/keys.md), or pass --force`,
+    );
+  }
   const twinKid = kid.startsWith('private:') ? `public:${kid.slice('private:'.length)}` : undefined;
   const twin = twinKid ? set.keys.find((jwk) => jwk.kid === twinKid) : undefined;
   const moving = [target, ...(twin ? [twin] : [])];

@@ -1,13 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../http/http-error.js';
 import type { KeySetSources } from '../../keys/key-set-sources.js';
-import { publicKeySet } from '../../keys/public-key-set.js';
-
-/**
- * How long verifiers may cache the published set. A key added in a rotation must be published
- * at least this long (plus the nodes' re-read interval) before it starts signing: docs/keys.md.
- */
-export const JWKS_MAX_AGE_SECONDS = 60;
+import { JWKS_MAX_AGE_SECONDS, publicKeySet } from '../../keys/public-key-set.js';
 
 /**
  * `GET /.well-known/jwks.json`: the public half of every id_token signing key set, kids exactly

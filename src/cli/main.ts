@@ -13,7 +13,8 @@ const program = createProgram(io, process.stdin);
 
 try {
   await program.parseAsync(process.argv);
-  process.exitCode = 0;
+  // A command that printed its findings and failed (keys inspect) has set the code already.
+  process.exitCode ??= 0;
 } catch (error) {
   process.exitCode = report(error);
 }

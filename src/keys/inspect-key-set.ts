@@ -24,12 +24,12 @@ export interface KeySetReport {
   warnings: string[];
 }
 
-const FIXED_BITS: Record<string, number> = {
-  'EC:P-256': 256,
-  'EC:P-384': 384,
-  'EC:P-521': 521,
-  'OKP:Ed25519': 256,
-};
+const FIXED_BITS = new Map<string, number>([
+  ['EC:P-256', 256],
+  ['EC:P-384', 384],
+  ['EC:P-521', 521],
+  ['OKP:Ed25519', 256],
+]);
 
 /** What `gatehouse keys inspect` shows: one row per key, which key signs, and what to worry about. */
 export function inspectKeySet(set: JsonWebKeySet, path: string): KeySetReport {
@@ -61,7 +61,7 @@ export function inspectKeySet(set: JsonWebKeySet, path: string): KeySetReport {
       type: keyFamily(jwk).replace(':', '/'),
       alg: jwk.alg ?? '-',
       use: jwk.use ?? '-',
-      bits: jwk.kty === 'RSA' ? rsaBits(jwk) : (FIXED_BITS[keyFamily(jwk)] ?? 0),
+      bits: jwk.kty === 'RSA' ? rsaBits(jwk) : (FIXED_BITS.get(keyFamily(jwk)) ?? 0),
       thumbprint: jwkThumbprint(jwk),
       private: isPrivateKey(jwk),
       role,

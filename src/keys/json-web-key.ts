@@ -19,28 +19,35 @@ export interface JsonWebKeySet {
   keys: JWK[];
 }
 
+// Lookup tables are Maps, not object literals: a key type read from a file ("constructor",
+// "__proto__") must never find an inherited property.
+
 /** Members that carry key material, by key type. Only these (and the metadata below) are read. */
-const PUBLIC_MEMBERS: Record<string, readonly string[]> = {
-  RSA: ['n', 'e'],
-  EC: ['crv', 'x', 'y'],
-  OKP: ['crv', 'x'],
-};
-const PRIVATE_MEMBERS: Record<string, readonly string[]> = {
-  RSA: ['d', 'p', 'q', 'dp', 'dq', 'qi'],
-  EC: ['d'],
-  OKP: ['d'],
-  oct: ['k'],
-};
+const PUBLIC_MEMBERS = new Map<string, readonly string[]>([
+  ['RSA', ['n', 'e']],
+  ['EC', ['crv', 'x', 'y']],
+  ['OKP', ['crv', 'x']],
+]);
+const PRIVATE_MEMBERS = new Map<string, readonly string[]>([
+  ['RSA', ['d', 'p', 'q', 'dp', 'dq', 'qi']],
+  ['EC', ['d']],
+  ['OKP', ['d']],
+  ['oct', ['k']],
+]);
 const METADATA_MEMBERS = ['kid', 'alg', 'use', 'key_ops'] as const;
+const CURVES = new Map<string, readonly string[]>([
+  ['EC', ['P-256', 'P-384', 'P-521']],
+  ['OKP', ['Ed25519']],
+]);
 
 /** Which algorithms fit which key: an RSA key cannot sign ES256, a P-256 key cannot sign ES384. */
-export const ALGORITHMS_BY_KEY: Record<string, readonly string[]> = {
-  RSA: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
-  'EC:P-256': ['ES256'],
-  'EC:P-384': ['ES384'],
-  'EC:P-521': ['ES512'],
-  'OKP:Ed25519': ['EdDSA'],
-};
+export const ALGORITHMS_BY_KEY = new Map<string, readonly string[]>([
+  ['RSA', ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']],
+  ['EC:P-256', ['ES256']],
+  ['EC:P-384', ['ES384']],
+  ['EC:P-521', ['ES512']],
+  ['OKP:Ed25519', ['EdDSA']],
+]);
 
 export function isPrivateKey(jwk: JWK): boolean {
   return jwk.kty !== 'oct' && typeof jwk.d === 'string';
@@ -61,7 +68,7 @@ export function describeKey(jwk: JWK, index: number): string {
  * rotation notes) can never be published. Symmetric keys have no public half: undefined.
  */
 export function publicPart(jwk: JWK): JWK | undefined {
-  const members = PUBLIC_MEMBERS[jwk.kty ?? ''];
+  const members = PUBLIC_MEMBERS.get(jwk.kty ?? '');
   if (!members) return undefined;
   const result: Record<string, unknown> = {};
   for (const name of ['use', 'kty', 'kid', 'alg'] as const)
@@ -80,21 +87,27 @@ export function keyShapeProblems(jwk: JWK, index: number): string[] {
   const name = describeKey(jwk, index);
   const problems: string[] = [];
   const kty = jwk.kty;
-  if (typeof kty !== 'string' || !(kty in PUBLIC_MEMBERS || kty === 'oct')) {
+  if (typeof kty !== 'string' || !PRIVATE_MEMBERS.has(kty)) {
     return [`${name}: unknown key type ${JSON.stringify(kty ?? null)}; expected RSA, EC or OKP`];
   }
-  const members = kty === 'oct' ? PRIVATE_MEMBERS.oct! : PUBLIC_MEMBERS[kty]!;
+  const members = kty === 'oct' ? PRIVATE_MEMBERS.get('oct')! : PUBLIC_MEMBERS.get(kty)!;
   for (const member of members) {
     const value = jwk[member];
     if (member === 'crv') {
+      const curves = CURVES.get(kty) ?? [];
       if (typeof value !== 'string') problems.push(`${name}: member "crv" is missing`);
+      else if (!curves.includes(value)) {
+        problems.push(
+          `${name}: unsupported curve ${JSON.stringify(value)}; supported for ${kty}: ${curves.join(', ')}`,
+        );
+      }
       continue;
     }
     if (typeof value !== 'string' || value === '') problems.push(`${name}: member "${member}" is missing`);
     else if (!BASE64URL.test(value)) problems.push(`${name}: member "${member}" is not base64url`);
   }
   if (isPrivateKey(jwk)) {
-    for (const member of PRIVATE_MEMBERS[kty]!) {
+    for (const member of PRIVATE_MEMBERS.get(kty)!) {
       const value = jwk[member];
       if (value === undefined && member !== 'd') continue;
       if (typeof value !== 'string' || !BASE64URL.test(value))
@@ -123,8 +136,8 @@ export function parseKeySetJson(text: string, source: string): JsonWebKeySet {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message);
-    const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
+    const position = firstJsonSyntaxError(text);
+    const where = position === undefined ? '' : ` at ${lineAndColumn(text, position)}`;
     throw new KeySetError(`${source}: not valid JSON${where}`);
   }
   if (typeof data !== 'object' || data === null || !Array.isArray((data as JsonWebKeySet).keys)) {
@@ -142,4 +155,89 @@ export function parseKeySetJson(text: string, source: string): JsonWebKeySet {
 function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset).split('\n');
   return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+/**
+ * Offset of the first character that makes `text` invalid JSON, or undefined when none is found.
+ * Node's own messages cannot be used for this: some give no position, others quote the text.
+ */
+export function firstJsonSyntaxError(text: string): number | undefined {
+  let at = 0;
+  const fail = (): never => {
+    throw at;
+  };
+  const space = () => {
+    while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
+  };
+  const literal = (word: string) => {
+    for (const char of word) if (text[at++] !== char) at--, fail();
+  };
+  const string = () => {
+    at++;
+    while (at < text.length && text[at] !== '"') {
+      if (text.charCodeAt(at) < 0x20) fail();
+      if (text[at] === '\\') {
+        at++;
+        if (text[at] === 'u') {
+          for (let digit = 1; digit <= 4; digit++)
+            if (!/[0-9a-fA-F]/.test(text[at + digit] ?? '')) (at += digit), fail();
+          at += 4;
+        } else if (!'"\\/bfnrt'.includes(text[at] ?? 'x')) fail();
+      }
+      at++;
+    }
+    if (at >= text.length) fail();
+    at++;
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at));
+    if (!match || match[0] === '' || match[0] === '-') fail();
+    at += match![0].length;
+  };
+  const value = (): void => {
+    space();
+    const char = text[at];
+    if (char === '{') {
+      at++;
+      space();
+      if (text[at] === '}') return void at++;
+      for (;;) {
+        space();
+        if (text[at] !== '"') fail();
+        string();
+        space();
+        if (text[at] !== ':') fail();
+        at++;
+        value();
+        space();
+        if (text[at] === ',') at++;
+        else if (text[at] === '}') return void at++;
+        else fail();
+      }
+    }
+    if (char === '[') {
+      at++;
+      space();
+      if (text[at] === ']') return void at++;
+      for (;;) {
+        value();
+        space();
+        if (text[at] === ',') at++;
+        else if (text[at] === ']') return void at++;
+        else fail();
+      }
+    }
+    if (char === '"') return string();
+    if (char === 't') return literal('true');
+    if (char === 'f') return literal('false');
+    if (char === 'n') return literal('null');
+    return number();
+  };
+  try {
+    value();
+    space();
+    return at < text.length ? at : undefined;
+  } catch (offset) {
+    return Math.min(offset as number, text.length);
+  }
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import {
   ALGORITHMS_BY_KEY,
   describeKey,
@@ -123,8 +123,8 @@ export function checkKeys(keys: JWK[], source: string): void {
     }
     if (isSymmetricKey(jwk)) continue;
     if (jwk.alg !== undefined) {
-      const fitting = ALGORITHMS_BY_KEY[keyFamily(jwk)] ?? [];
-      const known = Object.values(ALGORITHMS_BY_KEY).flat();
+      const fitting = ALGORITHMS_BY_KEY.get(keyFamily(jwk)) ?? [];
+      const known = [...ALGORITHMS_BY_KEY.values()].flat();
       if (!known.includes(jwk.alg)) {
         throw new KeySetError(
           `${source}: ${name} has unsupported alg "${jwk.alg}"; supported: ${known.join(', ')}`,
@@ -143,6 +143,32 @@ export function checkKeys(keys: JWK[], source: string): void {
           `${source}: ${name} is an RSA key of ${bits} bits; at least ${MIN_RSA_BITS} are required`,
         );
       }
+    }
+  }
+  // A private key whose private members belong to another key than its public ones signs
+  // tokens that its own published half cannot verify. Node does not check this on import, so a
+  // probe signature made with the private part must verify with the public part alone.
+  for (const [index, jwk] of keys.entries()) {
+    if (!isPrivateKey(jwk)) continue;
+    let matches: boolean;
+    try {
+      const privateKey = createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      const publicKey = createPublicKey({
+        key: publicPart(jwk) as import('node:crypto').JsonWebKey,
+        format: 'jwk',
+      });
+      const digest = jwk.kty === 'OKP' ? null : 'sha256';
+      const probe = Buffer.from('gatehouse key pair probe');
+      matches = verify(digest, probe, publicKey, sign(digest, probe, privateKey));
+    } catch (error) {
+      throw new KeySetError(
+        `${source}: ${describeKey(jwk, index)} does not load as a private key (${(error as Error).message})`,
+      );
+    }
+    if (!matches) {
+      throw new KeySetError(
+        `${source}: ${describeKey(jwk, index)}: its private part does not belong to its public part; tokens it signs would not verify`,
+      );
     }
   }
   // Hydra-style pairs: `public:<id>` must be the public half of `private:<id>`.
@@ -175,5 +201,5 @@ function samePublicKey(a: JWK, b: JWK): boolean {
 }
 
 function defaultAlg(jwk: JWK): string {
-  return ALGORITHMS_BY_KEY[keyFamily(jwk)]?.[0] ?? 'RS256';
+  return ALGORITHMS_BY_KEY.get(keyFamily(jwk))?.[0] ?? 'RS256';
 }

@@ -135,7 +135,7 @@ export function parseKeySetJson(text: string, source: string): JsonWebKeySet {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (error) {
+  } catch {
     const position = firstJsonSyntaxError(text);
     const where = position === undefined ? '' : ` at ${lineAndColumn(text, position)}`;
     throw new KeySetError(`${source}: not valid JSON${where}`);
@@ -163,81 +163,103 @@ function lineAndColumn(text: string, offset: number): string {
  */
 export function firstJsonSyntaxError(text: string): number | undefined {
   let at = 0;
-  const fail = (): never => {
-    throw at;
+  class SyntaxAt {
+    constructor(readonly offset: number) {}
+  }
+  const fail = (offset = at): never => {
+    throw new SyntaxAt(offset);
   };
-  const space = () => {
+  const skipSpace = () => {
     while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
   };
-  const literal = (word: string) => {
-    for (const char of word) if (text[at++] !== char) at--, fail();
-  };
-  const string = () => {
+  const expect = (char: string) => {
+    if (text[at] !== char) fail();
     at++;
-    while (at < text.length && text[at] !== '"') {
-      if (text.charCodeAt(at) < 0x20) fail();
+  };
+  const readLiteral = (word: string) => {
+    for (const char of word) expect(char);
+  };
+  const readString = () => {
+    expect('"');
+    while (text[at] !== '"') {
+      if (at >= text.length || text.charCodeAt(at) < 0x20) fail();
       if (text[at] === '\\') {
         at++;
         if (text[at] === 'u') {
-          for (let digit = 1; digit <= 4; digit++)
-            if (!/[0-9a-fA-F]/.test(text[at + digit] ?? '')) (at += digit), fail();
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 1, at + 5))) fail(at + 1);
           at += 4;
-        } else if (!'"\\/bfnrt'.includes(text[at] ?? 'x')) fail();
+        } else if (!'"\\/bfnrt'.includes(text[at] ?? '')) {
+          fail();
+        }
       }
       at++;
     }
-    if (at >= text.length) fail();
     at++;
   };
-  const number = () => {
+  const readNumber = () => {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at));
-    if (!match || match[0] === '' || match[0] === '-') fail();
+    if (!match) fail();
     at += match![0].length;
   };
-  const value = (): void => {
-    space();
-    const char = text[at];
-    if (char === '{') {
-      at++;
-      space();
-      if (text[at] === '}') return void at++;
-      for (;;) {
-        space();
-        if (text[at] !== '"') fail();
-        string();
-        space();
-        if (text[at] !== ':') fail();
+  const readValue = (): void => {
+    skipSpace();
+    switch (text[at]) {
+      case '{':
         at++;
-        value();
-        space();
-        if (text[at] === ',') at++;
-        else if (text[at] === '}') return void at++;
-        else fail();
-      }
+        skipSpace();
+        if (text[at] === '}') {
+          at++;
+          break;
+        }
+        for (;;) {
+          skipSpace();
+          readString();
+          skipSpace();
+          expect(':');
+          readValue();
+          skipSpace();
+          if (text[at] !== ',') break;
+          at++;
+        }
+        expect('}');
+        break;
+      case '[':
+        at++;
+        skipSpace();
+        if (text[at] === ']') {
+          at++;
+          break;
+        }
+        for (;;) {
+          readValue();
+          skipSpace();
+          if (text[at] !== ',') break;
+          at++;
+        }
+        expect(']');
+        break;
+      case '"':
+        readString();
+        break;
+      case 't':
+        readLiteral('true');
+        break;
+      case 'f':
+        readLiteral('false');
+        break;
+      case 'n':
+        readLiteral('null');
+        break;
+      default:
+        readNumber();
     }
-    if (char === '[') {
-      at++;
-      space();
-      if (text[at] === ']') return void at++;
-      for (;;) {
-        value();
-        space();
-        if (text[at] === ',') at++;
-        else if (text[at] === ']') return void at++;
-        else fail();
-      }
-    }
-    if (char === '"') return string();
-    if (char === 't') return literal('true');
-    if (char === 'f') return literal('false');
-    if (char === 'n') return literal('null');
-    return number();
   };
   try {
-    value();
-    space();
+    readValue();
+    skipSpace();
     return at < text.length ? at : undefined;
-  } catch (offset) {
-    return Math.min(offset as number, text.length);
+  } catch (error) {
+    if (error instanceof SyntaxAt) return Math.min(error.offset, text.length);
+    throw error;
   }
 }

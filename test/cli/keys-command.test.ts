@@ -30,7 +30,16 @@ describe('gatehouse keys generate', () => {
   });
 
   it('makes a Hydra-style pair with --format hydra', async () => {
-    const result = await runGatehouse(['keys', 'generate', '--alg', 'ES256', '--format', 'hydra', '--kid', 'k1']);
+    const result = await runGatehouse([
+      'keys',
+      'generate',
+      '--alg',
+      'ES256',
+      '--format',
+      'hydra',
+      '--kid',
+      'k1',
+    ]);
     const { keys } = JSON.parse(result.stdout) as { keys: Record<string, string>[] };
     expect(keys.map((key) => [key.kid, 'd' in key])).toEqual([
       ['private:k1', true],
@@ -46,10 +55,14 @@ describe('gatehouse keys generate', () => {
     );
     const hmac = await runGatehouse(['credentials', 'generate', '--alg', 'HS256']);
     expect(hmac.code).toBe(1);
-    expect(hmac.stderr).toMatch(/^gatehouse: unsupported algorithm "HS256" \(symmetric keys cannot be published for upstreams to verify\)/);
+    expect(hmac.stderr).toMatch(
+      /^gatehouse: unsupported algorithm "HS256" \(symmetric keys cannot be published for upstreams to verify\)/,
+    );
     const unknown = await runGatehouse(['keys', 'generate', '--alg', 'RS1']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("error: option '--alg <alg>' argument 'RS1' is invalid. Allowed choices are RS256, RS384");
+    expect(unknown.stderr).toContain(
+      "error: option '--alg <alg>' argument 'RS1' is invalid. Allowed choices are RS256, RS384",
+    );
   });
 });
 
@@ -79,12 +92,18 @@ describe('gatehouse keys inspect and public', () => {
     const result = await runGatehouse(['keys', 'inspect', file]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^KID\s+TYPE\s+ALG\s+USE\s+BITS\s+THUMBPRINT \(RFC 7638, SHA-256\)\s+PRIVATE\s+ROLE$/);
+    expect(lines[0]).toMatch(
+      /^KID\s+TYPE\s+ALG\s+USE\s+BITS\s+THUMBPRINT \(RFC 7638, SHA-256\)\s+PRIVATE\s+ROLE$/,
+    );
     expect(lines[1]).toMatch(/^private:abc\s+RSA\s+RS256\s+sig\s+2048\s+[\w-]{43}\s+yes\s+signs$/);
-    expect(lines[2]).toMatch(/^public:abc\s+RSA\s+RS256\s+sig\s+2048\s+[\w-]{43}\s+no\s+named in JWT header$/);
+    expect(lines[2]).toMatch(
+      /^public:abc\s+RSA\s+RS256\s+sig\s+2048\s+[\w-]{43}\s+no\s+named in JWT header$/,
+    );
     expect(lines).toContain('signing key:    private:abc');
     expect(lines).toContain('JWT header kid: public:abc');
-    expect(lines).toContain(`warning: ${file} is readable by its group and others (mode 0644); it holds private keys: chmod 600 ${file}`);
+    expect(lines).toContain(
+      `warning: ${file} is readable by its group and others (mode 0644); it holds private keys: chmod 600 ${file}`,
+    );
   });
 
   it('fails for a set that cannot sign, saying why', async () => {
@@ -95,7 +114,9 @@ describe('gatehouse keys inspect and public', () => {
     writeFileSync(file, JSON.stringify(set));
     const result = await runGatehouse(['keys', 'inspect', file]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`cannot sign: ${file}: key "x", the signing key, has no "alg"; add e.g. "alg": "RS256"`);
+    expect(result.stdout).toContain(
+      `cannot sign: ${file}: key "x", the signing key, has no "alg"; add e.g. "alg": "RS256"`,
+    );
   });
 
   it('`keys public` prints public members only, kids as in the file', async () => {
@@ -104,7 +125,16 @@ describe('gatehouse keys inspect and public', () => {
     const result = await runGatehouse(['keys', 'public', file]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
-      keys: [{ use: 'sig', kty: 'OKP', kid: 'ed-1', alg: 'EdDSA', crv: 'Ed25519', x: expect.stringMatching(/^[\w-]{43}$/) }],
+      keys: [
+        {
+          use: 'sig',
+          kty: 'OKP',
+          kid: 'ed-1',
+          alg: 'EdDSA',
+          crv: 'Ed25519',
+          x: expect.stringMatching(/^[\w-]{43}$/),
+        },
+      ],
     });
   });
 
@@ -114,10 +144,16 @@ describe('gatehouse keys inspect and public', () => {
     const text = readFileSync(file, 'utf8');
     const d = (JSON.parse(text) as { keys: { d: string }[] }).keys[0]!.d;
     writeFileSync(file, text.replace(d, `${d.slice(0, 100)}"${d.slice(100)}`));
-    for (const command of [['keys', 'inspect', file], ['keys', 'public', file], ['keys', 'rotate', file]]) {
+    for (const command of [
+      ['keys', 'inspect', file],
+      ['keys', 'public', file],
+      ['keys', 'rotate', file],
+    ]) {
       const result = await runGatehouse(command);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(new RegExp(`^gatehouse: ${file}: not valid JSON at line \\d+, column \\d+\\n$`));
+      expect(result.stderr).toMatch(
+        new RegExp(`^gatehouse: ${file}: not valid JSON at line \\d+, column \\d+\\n$`),
+      );
       expect(result.stderr).not.toContain(d.slice(90, 110));
     }
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { describeFileError } from '../file-error.js';
 import { ConfigError } from './config-error.js';
 
 /** A parsed config file and the line each key path starts on. */
@@ -20,16 +21,9 @@ export function readConfigFile(path: string): ConfigFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'file not found'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory, not a file'
-            : `cannot be read (${code ?? 'unknown error'})`;
-    throw new ConfigError([{ path: '', message: why, origin: { kind: 'file', file: path } }]);
+    throw new ConfigError([
+      { path: '', message: describeFileError(error), origin: { kind: 'file', file: path } },
+    ]);
   }
   const extension = extname(path).toLowerCase();
   if (extension === '.toml') {

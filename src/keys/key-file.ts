@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { describeFileError } from '../file-error.js';
 import { type JsonWebKeySet, parseKeySetJson } from './json-web-key.js';
 import { KeySetError } from './key-set-error.js';
 
@@ -39,8 +40,7 @@ export function readKeySetFile(path: string): JsonWebKeySet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new KeySetError(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code})`}`);
+    throw new KeySetError(`${path}: ${describeFileError(error)}`);
   }
   return parseKeySetJson(text, path);
 }

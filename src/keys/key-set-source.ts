@@ -1,6 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { describeFileError } from '../file-error.js';
 import type { Logger } from '../log/logger.js';
 import { type JsonWebKeySet, parseKeySetJson } from './json-web-key.js';
 import type { KeySetLocation } from './key-set-location.js';
@@ -120,10 +121,7 @@ export class KeySetSource {
       try {
         return await readFile(location.path, 'utf8');
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(
-          `${location.path}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code})`}`,
-        );
+        throw new Error(`${location.path}: ${describeFileError(error)}`);
       }
     }
     const response = await fetch(location.url, {

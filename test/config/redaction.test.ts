@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactConfig, redactUrlPassword } from '../../src/config/redact.js';
 import { freePortsEnv, runGatehouse, startGatehouse } from '../support/gatehouse-process.js';
-import { writeConfig } from './config-fixtures.js';
+import { minimalIdentityYaml, writeConfig } from './config-fixtures.js';
 
 const COOKIE_SECRET = 'cookie-secret-7f3a9c1e5b2d4f60';
 const CIPHER_SECRET = 'cipher-secret-0123456789abcdefgh';
@@ -10,18 +10,10 @@ const DSN_PASSWORD = 'dsn-pass-w0rd';
 
 const config = writeConfig(
   'secrets.yml',
-  `dsn: memory
-dev: true
+  `${minimalIdentityYaml()}dev: true
 log:
   level: trace
   leak_sensitive_values: true
-selfservice:
-  default_browser_return_url: http://127.0.0.1/
-identity:
-  default_schema_id: default
-  schemas:
-    - id: default
-      url: file:///etc/identity.schema.json
 secrets:
   cookie: [${COOKIE_SECRET}]
   cipher: [${CIPHER_SECRET}]

@@ -44,6 +44,19 @@ function copyNode(from: string, name: string): string {
   return to;
 }
 
+/** `gatehouse cluster join` for the node configured in `dir`, against a running node. */
+function joinCheck(dir: string, peer: RunningGatehouse, options: { secrets: boolean }) {
+  return runGatehouse([
+    'cluster',
+    'join',
+    '--keys',
+    join(dir, 'id_token.jwks.json'),
+    '--peer',
+    peer.urls['proxy API']!,
+    ...(options.secrets ? ['-c', join(dir, 'kratos.yml'), '--peer-admin', peer.urls['identity admin']!] : []),
+  ]);
+}
+
 describe('a new cluster and the nodes that join it', () => {
   const running: RunningGatehouse[] = [];
   let node1: RunningGatehouse;
@@ -92,18 +105,7 @@ describe('a new cluster and the nodes that join it', () => {
 
   it('join passes for a node with the same key file and secrets', async () => {
     const second = copyNode(first, 'node-2');
-    const result = await runGatehouse([
-      'cluster',
-      'join',
-      '--keys',
-      join(second, 'id_token.jwks.json'),
-      '--peer',
-      node1.urls['proxy API']!,
-      '-c',
-      join(second, 'kratos.yml'),
-      '--peer-admin',
-      node1.urls['identity admin']!,
-    ]);
+    const result = await joinCheck(second, node1, { secrets: true });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
       `this node matches ${node1.urls['proxy API']}: same keys and secrets; it can join the cluster\n`,
@@ -126,14 +128,7 @@ describe('a new cluster and the nodes that join it', () => {
     const clusterKid = (
       JSON.parse(readFileSync(join(first, 'id_token.jwks.json'), 'utf8')) as { keys: { kid: string }[] }
     ).keys[0]!.kid;
-    const result = await runGatehouse([
-      'cluster',
-      'join',
-      '--keys',
-      join(stray, 'id_token.jwks.json'),
-      '--peer',
-      node1.urls['proxy API']!,
-    ]);
+    const result = await joinCheck(stray, node1, { secrets: false });
     expect(result.code).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe(`gatehouse: this node does not match ${node1.urls['proxy API']}:`);
@@ -153,18 +148,7 @@ describe('a new cluster and the nodes that join it', () => {
     const text = readFileSync(kratos, 'utf8');
     const cookieSecret = /cookie:\n\s+- (\S+)/.exec(text)![1]!;
     writeFileSync(kratos, text.replace(cookieSecret, 'another-cookie-secret-0123456789abcdef'));
-    const result = await runGatehouse([
-      'cluster',
-      'join',
-      '--keys',
-      join(stray, 'id_token.jwks.json'),
-      '--peer',
-      node1.urls['proxy API']!,
-      '-c',
-      kratos,
-      '--peer-admin',
-      node1.urls['identity admin']!,
-    ]);
+    const result = await joinCheck(stray, node1, { secrets: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       `- secrets.cookie differs from ${node1.urls['identity admin']}'s: sessions made on one node would be rejected by the other`,

@@ -84,6 +84,14 @@ export type Operand =
   | { type: 'nil'; pos: number }
   | { type: 'bool'; pos: number; value: boolean }
   | { type: 'string'; pos: number; value: string }
-  | { type: 'number'; pos: number; text: string; value: number | bigint; isInt: boolean; isChar: boolean }
+  | {
+      type: 'number';
+      pos: number;
+      text: string;
+      value: number | bigint;
+      isInt: boolean;
+      isChar: boolean;
+      complex?: number;
+    }
   | { type: 'function'; pos: number; name: string }
   | { type: 'pipe'; pos: number; pipe: Pipeline; names: string[] };

@@ -1,7 +1,7 @@
 import { fn, type TemplateFunction } from './functions.js';
 import { formatValue, sprint, sprintf, sprintln } from './go-format.js';
 import { TemplateError } from './template-error.js';
-import { type GoValue, isTrue, kindOf, typeName } from './values.js';
+import { GoMap, type GoValue, isTrue, kindOf, typeName } from './values.js';
 
 /** The functions every Go template has (text/template's builtins). */
 export function goBuiltins(): Map<string, TemplateFunction> {
@@ -70,11 +70,10 @@ function length(value: GoValue): bigint {
   }
 }
 
-function toIndex(value: GoValue, what: string): number {
+function toIndex(value: GoValue): number {
   if (typeof value === 'bigint') return Number(value);
   if (value === undefined || value === null) throw new Error(`cannot index slice/array with nil`);
   throw new Error(`cannot index slice/array with type ${typeName(value)}`);
-  void what;
 }
 
 function index(item: GoValue, ...indexes: GoValue[]): GoValue {
@@ -82,7 +81,7 @@ function index(item: GoValue, ...indexes: GoValue[]): GoValue {
   for (const key of indexes) {
     const kind = kindOf(value);
     if (kind === 'slice' || kind === 'string') {
-      const position = toIndex(key, 'index');
+      const position = toIndex(key);
       const length = kind === 'string' ? Buffer.byteLength(value as string) : (value as unknown[]).length;
       if (position < 0 || position >= length) throw new Error(`index out of range: ${position}`);
       value =
@@ -91,7 +90,12 @@ function index(item: GoValue, ...indexes: GoValue[]): GoValue {
       if (typeof key !== 'string') {
         throw new Error(`value has type ${typeName(key)}; should be string`);
       }
-      value = Object.hasOwn(value as object, key) ? (value as Record<string, GoValue>)[key] : null;
+      // A missing key gives the element type's zero value: nil for interface{}, an empty list for http.Header.
+      value = Object.hasOwn(value as object, key)
+        ? (value as Record<string, GoValue>)[key]
+        : value instanceof GoMap
+          ? []
+          : null;
     } else if (kind === 'invalid' || kind === 'nil') {
       throw new Error('index of untyped nil');
     } else {
@@ -111,7 +115,7 @@ function slice(item: GoValue, ...indexes: GoValue[]): GoValue {
   if (kind === 'string' && indexes.length === 3) throw new Error('cannot 3-index slice a string');
   const bytes = kind === 'string' ? Buffer.from(item as string, 'utf8') : undefined;
   const length = bytes ? bytes.length : (item as unknown[]).length;
-  const positions = indexes.map((value) => toIndex(value, 'slice'));
+  const positions = indexes.map(toIndex);
   const start = positions[0] ?? 0;
   const end = positions[1] ?? length;
   if (start < 0 || start > length) throw new Error(`index out of range: ${start}`);
@@ -130,12 +134,10 @@ function compare(a: GoValue, b: GoValue, op: Comparison): number {
   const kb = kindOf(b);
   const ordered = op !== 'eq' && op !== 'ne';
   const basic = (kind: string) => ['bool', 'int', 'float', 'string'].includes(kind);
+  const isNil = (kind: string) => kind === 'nil' || kind === 'invalid';
+  if (!ordered && (isNil(ka) || isNil(kb))) return isNil(ka) && isNil(kb) ? 0 : 1;
   if (!basic(ka) || !basic(kb)) {
     if (ordered) throw new Error('invalid type for comparison');
-    if ((ka === 'nil' || ka === 'invalid') && (kb === 'nil' || kb === 'invalid')) return 0;
-    if (ka === 'nil' || ka === 'invalid' || kb === 'nil' || kb === 'invalid') {
-      throw new Error('incompatible types for comparison');
-    }
     if (ka !== kb || ka === 'map' || ka === 'slice' || ka === 'func') throw new Error('non-comparable type');
     return a === b ? 0 : 1;
   }

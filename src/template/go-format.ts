@@ -1,4 +1,4 @@
-import { GoMap, GoStruct, type GoValue, kindOf, sortedEntries, typeName } from './values.js';
+import { GoComplex, GoMap, GoStruct, type GoValue, kindOf, sortedEntries, typeName } from './values.js';
 
 /** Shortest digits and decimal exponent of a float: 1234567 → ['1234567', 6]. */
 function shortestDigits(value: number): { digits: string; exponent: number } {
@@ -119,6 +119,10 @@ export function formatValue(value: GoValue, plus = false, depth = 0): string {
     case 'int':
       return (value as bigint).toString();
     case 'float':
+      if (value instanceof GoComplex) {
+        const imag = formatFloat(value.imag);
+        return `(${formatFloat(value.real)}${imag.startsWith('-') ? '' : '+'}${imag}i)`;
+      }
       return formatFloat(value as number);
     case 'slice':
       return `[${(value as GoValue[]).map((item) => formatValue(item, plus, depth + 1)).join(' ')}]`;
@@ -127,7 +131,7 @@ export function formatValue(value: GoValue, plus = false, depth = 0): string {
         .map(([key, item]) => `${key}:${formatValue(item, plus, depth + 1)}`)
         .join(' ')}]`;
     case 'struct':
-      return `&{${Object.entries(value as object)
+      return `${(value as GoStruct).goPointer() ? '&' : ''}{${Object.entries(value as object)
         .map(([key, item]) =>
           plus ? `${key}:${formatValue(item, plus, depth + 1)}` : formatValue(item, plus, depth + 1),
         )
@@ -234,8 +238,30 @@ function pad(text: string, spec: Spec, numeric = false): string {
   return ' '.repeat(fill) + text;
 }
 
-function bad(verb: string, value: GoValue): string {
-  return `%!${verb}(${typeName(value)}=${formatValue(value)})`;
+/** Go's note for a verb that does not fit the value: the value printed with %v and the same width/precision. */
+function bad(verb: string, value: GoValue, spec?: Spec): string {
+  let text = formatValue(value);
+  if (spec && typeof value === 'bigint' && spec.precision !== undefined) {
+    const digits = (value < 0n ? -value : value).toString().padStart(spec.precision, '0');
+    text = value < 0n ? `-${digits}` : digits;
+  }
+  return `%!${verb}(${typeName(value)}=${spec ? pad(text, { ...spec, zero: false, minus: spec.minus }) : text})`;
+}
+
+/** Maps and slices are printed element by element with the same verb. */
+function composite(value: GoValue, verb: string, spec: Spec): string | undefined {
+  const kind = kindOf(value);
+  const element = (item: GoValue) => formatArg(item, verb, { ...spec, width: undefined });
+  if (kind === 'slice') return `[${(value as GoValue[]).map(element).join(' ')}]`;
+  if (
+    kind === 'map' &&
+    !(value instanceof GoMap && typeof (value as { String?: unknown }).String === 'function')
+  ) {
+    return `map[${sortedEntries(value as object)
+      .map(([key, item]) => `${formatArg(key, verb, { ...spec, width: undefined })}:${element(item)}`)
+      .join(' ')}]`;
+  }
+  return undefined;
 }
 
 function signed(text: string, spec: Spec): string {
@@ -247,6 +273,10 @@ function signed(text: string, spec: Spec): string {
 
 function formatArg(value: GoValue, verb: string, spec: Spec): string {
   const kind = kindOf(value);
+  if (verb !== 'v' && verb !== 'T' && verb !== 'p') {
+    const text = composite(value, verb, spec);
+    if (text !== undefined) return pad(text, spec);
+  }
   switch (verb) {
     case 'v':
       if (kind === 'float' && spec.precision !== undefined)
@@ -266,7 +296,7 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
           spec,
         );
       if (kind === 'slice' || kind === 'map' || kind === 'struct') return pad(formatValue(value), spec);
-      return bad(verb, value);
+      return bad(verb, value, spec);
     case 'q':
       if (kind === 'string')
         return pad(
@@ -281,7 +311,7 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
           `[${(value as GoValue[]).map((item) => (typeof item === 'string' ? goQuote(item, spec.plus) : formatValue(item))).join(' ')}]`,
           spec,
         );
-      return bad(verb, value);
+      return bad(verb, value, spec);
     case 'd':
       if (kind === 'int') return pad(signed((value as bigint).toString(), spec), spec, true);
       if (kind === 'slice')
@@ -289,12 +319,12 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
           `[${(value as GoValue[]).map((item) => (typeof item === 'bigint' ? item.toString() : bad(verb, item))).join(' ')}]`,
           spec,
         );
-      return bad(verb, value);
+      return bad(verb, value, spec);
     case 'f':
     case 'F':
       if (kind === 'float')
         return pad(signed(formatFixed(value as number, spec.precision ?? 6), spec), spec, true);
-      return bad(verb, value);
+      return bad(verb, value, spec);
     case 'e':
     case 'E':
       if (kind === 'float')
@@ -303,7 +333,7 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
           spec,
           true,
         );
-      return bad(verb, value);
+      return bad(verb, value, spec);
     case 'g':
     case 'G':
       if (kind === 'float') {
@@ -313,7 +343,7 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
             : formatGeneral(value as number, spec.precision, verb === 'G');
         return pad(signed(text, spec), spec, true);
       }
-      return bad(verb, value);
+      return bad(verb, value, spec);
     case 't':
       return kind === 'bool' ? pad(String(value), spec) : bad(verb, value);
     case 'x':
@@ -321,8 +351,8 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
       let text: string;
       if (kind === 'int') text = (value as bigint).toString(16);
       else if (kind === 'string') text = Buffer.from(value as string, 'utf8').toString('hex');
-      else if (kind === 'float') return bad(verb, value);
-      else return bad(verb, value);
+      else if (kind === 'float') return bad(verb, value, spec);
+      else return bad(verb, value, spec);
       if (spec.sharp) text = `0x${text}`;
       return pad(verb === 'X' ? text.toUpperCase() : text, spec, kind === 'int');
     }
@@ -339,7 +369,7 @@ function formatArg(value: GoValue, verb: string, spec: Spec): string {
     case 'T':
       return pad(typeName(value), spec);
     default:
-      return bad(verb, value);
+      return bad(verb, value, spec);
   }
 }
 

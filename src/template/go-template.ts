@@ -64,14 +64,15 @@ export class GoTemplate {
     const functions = options.functionTable ?? functionTable(options.functions ?? 'go', options.sprig);
     const names = new Set(functions.keys());
     const templates = new Map<string, Node[]>();
+    const parsed = parseTemplate(text, name, names);
+    for (const [defined, body] of parsed.defined) templates.set(defined, body);
+    templates.set(name, parsed.root);
+    // Further templates are parsed after the main one, so their definitions replace its blocks.
     for (const [extraName, extraText] of Object.entries(options.templates ?? {})) {
       const extra = parseTemplate(extraText, extraName, names);
       templates.set(extraName, extra.root);
       for (const [defined, body] of extra.defined) templates.set(defined, body);
     }
-    const parsed = parseTemplate(text, name, names);
-    for (const [defined, body] of parsed.defined) templates.set(defined, body);
-    templates.set(name, parsed.root);
     let html: { index: Map<Node, number>; contexts: HtmlContext[] } | undefined;
     if (options.mode === 'html') {
       for (const body of templates.values()) stripHtmlComments(body);

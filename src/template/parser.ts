@@ -197,7 +197,6 @@ class Parser {
     ) {
       this.defined.set(name, body.nodes);
     }
-    void pos;
     return { name, pipe };
   }
 
@@ -374,7 +373,7 @@ export function goUnquote(literal: string): string {
       at += codePoint > 0xffff ? 2 : 1;
       continue;
     }
-    const escape = body[at + 1];
+    const escaped = body[at + 1];
     const simple: Record<string, string> = {
       a: '\x07',
       b: '\b',
@@ -387,21 +386,21 @@ export function goUnquote(literal: string): string {
       '"': '"',
       "'": "'",
     };
-    if (escape !== undefined && Object.hasOwn(simple, escape)) {
-      pushString(simple[escape]!);
+    if (escaped !== undefined && Object.hasOwn(simple, escaped)) {
+      pushString(simple[escaped]!);
       at += 2;
-    } else if (escape === 'x' && /^[0-9a-fA-F]{2}$/.test(body.slice(at + 2, at + 4))) {
+    } else if (escaped === 'x' && /^[0-9a-fA-F]{2}$/.test(body.slice(at + 2, at + 4))) {
       bytes.push(Number.parseInt(body.slice(at + 2, at + 4), 16));
       at += 4;
-    } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(body.slice(at + 2, at + 6))) {
+    } else if (escaped === 'u' && /^[0-9a-fA-F]{4}$/.test(body.slice(at + 2, at + 6))) {
       pushString(String.fromCodePoint(Number.parseInt(body.slice(at + 2, at + 6), 16)));
       at += 6;
-    } else if (escape === 'U' && /^[0-9a-fA-F]{8}$/.test(body.slice(at + 2, at + 10))) {
+    } else if (escaped === 'U' && /^[0-9a-fA-F]{8}$/.test(body.slice(at + 2, at + 10))) {
       pushString(String.fromCodePoint(Number.parseInt(body.slice(at + 2, at + 10), 16)));
       at += 10;
     } else if (
-      escape !== undefined &&
-      /[0-7]/.test(escape) &&
+      escaped !== undefined &&
+      /[0-7]/.test(escaped) &&
       /^[0-7]{3}$/.test(body.slice(at + 1, at + 4))
     ) {
       bytes.push(Number.parseInt(body.slice(at + 1, at + 4), 8));
@@ -432,8 +431,12 @@ function parseNumber(token: Token, fail: (pos: number, message: string) => never
       isChar: true,
     };
   }
-  if (text.endsWith('i')) return fail(token.pos, `complex numbers are not supported: ${text}`);
   const clean = text.replace(/_/g, '');
+  if (clean.endsWith('i')) {
+    const imag = Number(clean.slice(0, -1));
+    if (Number.isNaN(imag)) return fail(token.pos, `bad number syntax: "${text}"`);
+    return { type: 'number', pos: token.pos, text, value: 0, complex: imag, isInt: false, isChar: false };
+  }
   const negative = clean.startsWith('-');
   const unsigned = clean.replace(/^[+-]/, '');
   if (

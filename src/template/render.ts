@@ -3,7 +3,17 @@ import type { FunctionTable, ParamType, TemplateFunction } from './functions.js'
 import { formatValue } from './go-format.js';
 import { position } from './lexer.js';
 import { TemplateError } from './template-error.js';
-import { GoMap, GoStruct, type GoValue, isTrue, kindOf, sortedEntries, typeName } from './values.js';
+import {
+  GoComplex,
+  GoMap,
+  GoNilPointer,
+  GoStruct,
+  type GoValue,
+  isTrue,
+  kindOf,
+  sortedEntries,
+  typeName,
+} from './values.js';
 
 export type MissingKey = 'default' | 'zero' | 'error';
 
@@ -33,8 +43,10 @@ interface Variable {
 /** Runs a parsed template against `data`, as Go's text/template Execute does. */
 export function renderNodes(context: RenderContext, nodes: Node[], data: GoValue): string {
   const state = new State(context);
-  state.vars = [{ name: '$', value: data }];
-  state.walkList(data, nodes);
+  // A nil data value is no value at all, as reflect.ValueOf(nil) is in Go.
+  const dot = data === null ? undefined : data;
+  state.vars = [{ name: '$', value: dot }];
+  state.walkList(dot, nodes);
   return state.out.join('');
 }
 
@@ -118,7 +130,7 @@ class State {
     const items: [GoValue, GoValue][] = [];
     switch (kindOf(value)) {
       case 'slice':
-        (value as GoValue[]).forEach((item, index) => items.push([BigInt(index), item]));
+        for (const [index, item] of (value as GoValue[]).entries()) items.push([BigInt(index), item]);
         break;
       case 'map':
         for (const [key, item] of sortedEntries(value as object)) items.push([key, item]);
@@ -188,19 +200,22 @@ class State {
     this.at = { pos: head.pos, source: this.at.source };
     switch (head.type) {
       case 'field':
-        return this.evalChain(dot, dot, head.names, args, final, '');
+        return this.evalChain(dot, dot, head.names, args, final);
       case 'variable':
-        return this.evalChain(dot, this.lookup(head.name), head.names, args, final, head.name);
+        return this.evalChain(dot, this.lookup(head.name), head.names, args, final);
       case 'pipe': {
         const value = this.evalPipeline(dot, head.pipe);
         if (head.names.length === 0) {
           this.noArgs(args, final, head);
           return value;
         }
-        return this.evalChain(dot, value, head.names, args, final, '');
+        return this.evalChain(dot, value, head.names, args, final);
       }
       case 'function':
         return this.callFunction(dot, head.name, this.context.functions.get(head.name)!, args, final);
+      case 'dot':
+        this.noArgs(args, final, head);
+        return dot;
       default:
         this.noArgs(args, final, head);
         return this.evalConstant(head, 'any');
@@ -225,19 +240,11 @@ class State {
     names: string[],
     args: Operand[],
     final: { value: GoValue } | undefined,
-    prefix: string,
   ): GoValue {
     let value = receiver;
     names.forEach((name, index) => {
       const last = index === names.length - 1;
-      value = this.evalField(
-        dot,
-        name,
-        value,
-        last ? args : [],
-        last ? final : undefined,
-        `${prefix}.${names.slice(0, index + 1).join('.')}`,
-      );
+      value = this.evalField(dot, name, value, last ? args : [], last ? final : undefined);
     });
     if (names.length === 0) this.noArgs(args, final, { type: 'dot', pos: 0 });
     return value;
@@ -249,7 +256,6 @@ class State {
     receiver: GoValue,
     args: Operand[],
     final: { value: GoValue } | undefined,
-    path: string,
   ): GoValue {
     const kind = kindOf(receiver);
     if (receiver instanceof GoStruct || receiver instanceof GoMap) {
@@ -285,9 +291,12 @@ class State {
           return undefined;
       }
     }
+    // A missing key leaves no value, and a field of no value is again no value (unless missingkey
+    // asks for zero values or errors); a nil that is present, or a zero value, is an error.
+    if (kind === 'invalid' && this.context.missingKey === 'default') return undefined;
+    if (receiver instanceof GoNilPointer) return this.fail(`nil pointer evaluating ${receiver.type}.${name}`);
     if (kind === 'invalid' || kind === 'nil') return this.fail(`nil pointer evaluating interface {}.${name}`);
     return this.fail(`can't evaluate field ${name} in type ${typeName(receiver)}`);
-    void path;
   }
 
   private callFunction(
@@ -353,6 +362,7 @@ class State {
           this.fail(`expected ${goTypeOf(type)}; found "${arg.value}"`);
         return arg.value;
       case 'number':
+        if (arg.complex !== undefined) return new GoComplex(0, arg.complex);
         if (type === 'int') {
           if (!arg.isInt && !Number.isInteger(arg.value as number))
             this.fail(`expected integer; found ${arg.text}`);
@@ -427,6 +437,7 @@ function describe(operand: Operand): string {
 /** What an action prints: `<no value>` for no value, else fmt's %v. */
 export function printValue(value: GoValue, fail: (message: string) => never): string {
   if (value === undefined || value === null) return '<no value>';
+  if (value instanceof GoNilPointer) return '<nil>';
   if (typeof value === 'function') fail(`can't print value of type func`);
   return formatValue(value);
 }

@@ -579,24 +579,8 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
         return toInt64(a) % divisor;
       }),
     ],
-    [
-      'max',
-      fn(
-        ['any', 'any'],
-        (a: GoValue, ...rest: GoValue[]) =>
-          rest.reduce<bigint>((m, v) => (toInt64(v) > m ? toInt64(v) : m), toInt64(a)),
-        true,
-      ),
-    ],
-    [
-      'min',
-      fn(
-        ['any', 'any'],
-        (a: GoValue, ...rest: GoValue[]) =>
-          rest.reduce<bigint>((m, v) => (toInt64(v) < m ? toInt64(v) : m), toInt64(a)),
-        true,
-      ),
-    ],
+    ['max', fn(['any', 'any'], (a: GoValue, ...rest: GoValue[]) => extreme([a, ...rest], 1n), true)],
+    ['min', fn(['any', 'any'], (a: GoValue, ...rest: GoValue[]) => extreme([a, ...rest], -1n), true)],
     ['floor', fn(['any'], (value: GoValue) => Math.floor(toFloat64(value)))],
     ['ceil', fn(['any'], (value: GoValue) => Math.ceil(toFloat64(value)))],
     [
@@ -690,6 +674,16 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
     );
   }
   return table;
+}
+
+/** The largest (`sign` 1) or smallest (`sign` -1) of the values as int64 (Math.max has no bigint form). */
+function extreme(values: GoValue[], sign: bigint): bigint {
+  let best = toInt64(values[0]);
+  for (const value of values.slice(1)) {
+    const candidate = toInt64(value);
+    if ((candidate - best) * sign > 0n) best = candidate;
+  }
+  return best;
 }
 
 function trimChars(s: string, cut: string, left: boolean, right: boolean): string {

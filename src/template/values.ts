@@ -22,11 +22,28 @@ export type GoValue = unknown;
 export abstract class GoStruct {
   /** Go's type name, for `%T` and messages (`*url.URL`). */
   abstract goType(): string;
+  /** A pointer to a struct prints as `&{...}`, a struct value as `{...}`. */
+  goPointer(): boolean {
+    return true;
+  }
 }
 
 /** Base of map types with methods (http.Header, url.Values): entries are own properties. */
 export abstract class GoMap {
   abstract goType(): string;
+}
+
+/** A typed nil pointer (a nil *url.URL): prints `<nil>`, and a field of it is an error. */
+export class GoNilPointer {
+  constructor(readonly type: string) {}
+}
+
+/** A complex constant such as `1i`, which Go templates accept and print as `(0+1i)`. */
+export class GoComplex {
+  constructor(
+    readonly real: number,
+    readonly imag: number,
+  ) {}
 }
 
 export type Kind =
@@ -56,7 +73,8 @@ export function kindOf(value: GoValue): Kind {
     case 'function':
       return 'func';
   }
-  if (value === null) return 'nil';
+  if (value === null || value instanceof GoNilPointer) return 'nil';
+  if (value instanceof GoComplex) return 'float';
   if (Array.isArray(value)) return 'slice';
   if (value instanceof GoStruct) return 'struct';
   return 'map';
@@ -87,7 +105,7 @@ export function isTrue(value: GoValue): boolean {
     case 'int':
       return value !== 0n;
     case 'float':
-      return value !== 0;
+      return value instanceof GoComplex ? value.real !== 0 || value.imag !== 0 : value !== 0;
     case 'slice':
       return (value as unknown[]).length > 0;
     case 'map':
@@ -101,8 +119,9 @@ export function isTrue(value: GoValue): boolean {
 export function typeName(value: GoValue): string {
   switch (kindOf(value)) {
     case 'invalid':
-    case 'nil':
       return '<nil>';
+    case 'nil':
+      return value instanceof GoNilPointer ? value.type : '<nil>';
     case 'string':
       return 'string';
     case 'bool':
@@ -110,7 +129,7 @@ export function typeName(value: GoValue): string {
     case 'int':
       return 'int';
     case 'float':
-      return 'float64';
+      return value instanceof GoComplex ? 'complex128' : 'float64';
     case 'slice':
       return (value as unknown[]).every((item) => typeof item === 'string') && (value as unknown[]).length > 0
         ? '[]string'

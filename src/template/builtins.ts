@@ -18,8 +18,11 @@ export function goBuiltins(): Map<string, TemplateFunction> {
     [
       'eq',
       fn(
-        ['value', 'value'],
-        (first: GoValue, ...rest: GoValue[]) => rest.some((other) => compare(first, other, 'eq') === 0),
+        ['value'],
+        (first: GoValue, ...rest: GoValue[]) => {
+          if (rest.length === 0) throw new Error('missing argument for comparison');
+          return rest.some((other) => compare(first, other, 'eq') === 0);
+        },
         true,
       ),
     ],
@@ -203,11 +206,11 @@ export function oathkeeperFunctions(): Map<string, TemplateFunction> {
     ],
     [
       'printIndex',
-      fn(['any', 'int'], (list: GoValue, position: bigint) =>
-        Array.isArray(list) && position < BigInt(list.length) && position >= 0n
-          ? formatValue(list[Number(position)])
-          : '',
-      ),
+      fn(['any', 'int'], (list: GoValue, position: bigint) => {
+        if (!Array.isArray(list) || position >= BigInt(list.length)) return '';
+        if (position < 0n) throw new Error('reflect: slice index out of range');
+        return formatValue(list[Number(position)]);
+      }),
     ],
   ]);
 }

@@ -1,5 +1,5 @@
 import { TemplateError } from './template-error.js';
-import { compareKeys, type GoStruct, type GoValue, kindOf } from './values.js';
+import { compareKeys, GoNilMap, type GoStruct, type GoValue, kindOf } from './values.js';
 
 /**
  * encoding/json's Marshal (and MarshalIndent with `indent`): map keys sorted, `<`, `>` and `&`
@@ -36,6 +36,7 @@ function encode(value: GoValue, indent: string, prefix: string, depth: number): 
         prefix,
       );
     case 'map': {
+      if (value instanceof GoNilMap) return 'null';
       const entries = Object.keys(value as object)
         .sort(compareKeys)
         .map(

@@ -190,13 +190,13 @@ class Parser {
     if (body.stop.kind !== 'end')
       this.fail(body.stop.pos, body.stop.kind === 'eof' ? 'unexpected EOF' : 'unexpected {{else}}');
     this.expectRightDelim('end');
-    // A later definition replaces an earlier one, as Go's AddParseTree does for non-empty bodies.
-    if (
-      !this.defined.has(name) ||
-      body.nodes.some((node) => node.type !== 'text' || node.text.trim() !== '')
-    ) {
-      this.defined.set(name, body.nodes);
+    // Within one text a name may be defined once (an empty body may be replaced), as in Go.
+    const isEmpty = (nodes: Node[]) => nodes.every((node) => node.type === 'text' && node.text.trim() === '');
+    const existing = this.defined.get(name);
+    if (existing && !isEmpty(existing) && !isEmpty(body.nodes)) {
+      this.fail(pos, `template: multiple definition of template "${name}"`);
     }
+    if (!existing || isEmpty(existing)) this.defined.set(name, body.nodes);
     return { name, pipe };
   }
 
@@ -447,10 +447,19 @@ function parseNumber(token: Token, fail: (pos: number, message: string) => never
   ) {
     const normalized = /^0[0-7]+$/.test(unsigned) ? `0o${unsigned.slice(1)}` : unsigned;
     const value = BigInt(normalized) * (negative ? -1n : 1n);
+    if (value > 18446744073709551615n || value < -9223372036854775808n) {
+      return fail(token.pos, `integer overflow: "${text}"`);
+    }
     return { type: 'number', pos: token.pos, text, value, isInt: true, isChar: false };
   }
-  if (/^0[xX]/.test(unsigned))
-    return fail(token.pos, `hexadecimal floating-point numbers are not supported: ${text}`);
+  if (/^0[xX]/.test(unsigned)) {
+    const match = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(unsigned);
+    if (!match) return fail(token.pos, `bad number syntax: "${text}"`);
+    const mantissa =
+      Number.parseInt(`${match[1] || '0'}${match[2] ?? ''}`, 16) / 16 ** (match[2]?.length ?? 0);
+    const value = mantissa * 2 ** Number(match[3]) * (negative ? -1 : 1);
+    return { type: 'number', pos: token.pos, text, value, isInt: false, isChar: false };
+  }
   const value = Number(clean);
   if (Number.isNaN(value) || clean === '' || clean === '+' || clean === '-')
     return fail(token.pos, `bad number syntax: "${text}"`);

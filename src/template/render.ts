@@ -6,6 +6,7 @@ import { TemplateError } from './template-error.js';
 import {
   GoComplex,
   GoMap,
+  GoNilMap,
   GoNilPointer,
   GoStruct,
   type GoValue,
@@ -392,7 +393,9 @@ class State {
       (type === 'int' && kind === 'int') ||
       (type === 'float' && kind === 'float') ||
       (type === 'bool' && kind === 'bool') ||
-      (type === 'map' && (kind === 'map' || kind === 'nil') && !(value instanceof GoMap)) ||
+      (type === 'map' &&
+        (kind === 'map' || kind === 'nil') &&
+        (!(value instanceof GoMap) || value instanceof GoNilMap)) ||
       (type === 'slice' && (kind === 'slice' || kind === 'nil'));
     if (!ok) this.fail(`wrong type for value; expected ${goTypeOf(type)}; got ${typeName(value)}`);
     return value;

@@ -106,6 +106,19 @@ function goRegExp(pattern: string, flags = ''): RegExp {
   return new RegExp(pattern.replace(/\(\?P</g, '(?<'), `u${flags}`);
 }
 
+/** regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`; `$1W` names the group "1W", as in Go. */
+function expandReplacement(template: string, match: RegExpExecArray): string {
+  return template.replace(
+    /\$(\$|\{(\w+)\}|(\w+))/g,
+    (_all, token: string, braced?: string, bare?: string) => {
+      if (token === '$') return '$';
+      const name = braced ?? bare ?? '';
+      const value = /^\d+$/.test(name) ? match[Number(name)] : match.groups?.[name];
+      return value ?? '';
+    },
+  );
+}
+
 /** The sprig (v3) functions Ory configs and email templates use, with Go's results. */
 export function sprigFunctions(options: SprigOptions = {}): Map<string, TemplateFunction> {
   const now = options.now ?? Date.now;
@@ -166,9 +179,16 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
         const bytes = Buffer.from(s, 'utf8');
         const from = Number(start);
         const to = Number(end);
-        if (from < 0) return bytes.subarray(0, to).toString('utf8');
-        if (to < 0 || to > bytes.length) return bytes.subarray(from).toString('utf8');
-        return bytes.subarray(from, to).toString('utf8');
+        // Go slices bytes and panics on bounds that do not fit; sprig only guards a few cases.
+        const cut = (low: number, high: number) => {
+          if (low > high || high > bytes.length || low < 0) {
+            throw new Error(`runtime error: slice bounds out of range [${low}:${high}]`);
+          }
+          return bytes.subarray(low, high).toString('utf8');
+        };
+        if (from < 0) return cut(0, to);
+        if (to < 0 || to > bytes.length) return cut(from, bytes.length);
+        return cut(from, to);
       }),
     ],
     [
@@ -259,7 +279,17 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
         return strslice(list).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       }),
     ],
-    ['regexMatch', fn(['string', 'string'], (pattern: string, s: string) => goRegExp(pattern).test(s))],
+    [
+      'regexMatch',
+      fn(['string', 'string'], (pattern: string, s: string) => {
+        // sprig ignores a bad pattern here: no match.
+        try {
+          return goRegExp(pattern).test(s);
+        } catch {
+          return false;
+        }
+      }),
+    ],
     [
       'regexFind',
       fn(['string', 'string'], (pattern: string, s: string) => goRegExp(pattern).exec(s)?.[0] ?? ''),
@@ -274,10 +304,19 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
     [
       'regexReplaceAll',
       fn(['string', 'string', 'string'], (pattern: string, s: string, replacement: string) =>
-        s.replace(
-          goRegExp(pattern, 'g'),
-          replacement.replace(/\$\{(\w+)\}/g, '$<$1>').replace(/\$(\d+)/g, '$$$1'),
-        ),
+        s.replace(goRegExp(pattern, 'g'), (...match) => {
+          const groups =
+            typeof match[match.length - 1] === 'object'
+              ? (match[match.length - 1] as Record<string, string>)
+              : undefined;
+          const captures = match.slice(0, groups ? -3 : -2) as string[];
+          const exec = Object.assign([...captures], {
+            groups,
+            index: 0,
+            input: s,
+          }) as unknown as RegExpExecArray;
+          return expandReplacement(replacement, exec);
+        }),
       ),
     ],
     [
@@ -365,7 +404,7 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
         try {
           return JSON.parse(text) as GoValue;
         } catch {
-          return {};
+          return null;
         }
       }),
     ],

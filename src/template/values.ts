@@ -33,6 +33,13 @@ export abstract class GoMap {
   abstract goType(): string;
 }
 
+/** A nil map of a typed field (Oathkeeper's nil Extra): reads like an empty map, but is JSON `null`. */
+export class GoNilMap extends GoMap {
+  goType(): string {
+    return 'map[string]interface {}';
+  }
+}
+
 /** A typed nil pointer (a nil *url.URL): prints `<nil>`, and a field of it is an error. */
 export class GoNilPointer {
   constructor(readonly type: string) {}

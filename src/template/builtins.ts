@@ -97,7 +97,7 @@ function index(item: GoValue, ...indexes: GoValue[]): GoValue {
       value = Object.hasOwn(value as object, key)
         ? (value as Record<string, GoValue>)[key]
         : value instanceof GoMap
-          ? []
+          ? value.zeroElement()
           : null;
     } else if (kind === 'invalid' || kind === 'nil') {
       throw new Error('index of untyped nil');

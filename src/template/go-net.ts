@@ -24,6 +24,10 @@ export class GoHeader extends GoMap {
     return 'http.Header';
   }
 
+  override zeroElement(): string[] {
+    return [];
+  }
+
   Get(key: string): string {
     const values = this[canonicalHeaderKey(key)];
     return Array.isArray(values) && values.length > 0 ? String(values[0]) : '';
@@ -41,6 +45,10 @@ export class GoUrlValues extends GoMap {
 
   goType(): string {
     return 'url.Values';
+  }
+
+  override zeroElement(): string[] {
+    return [];
   }
 
   Get(key: string): string {

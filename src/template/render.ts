@@ -287,7 +287,7 @@ class State {
         case 'error':
           return this.fail(`map has no entry for key "${name}"`);
         case 'zero':
-          return receiver instanceof GoMap ? [] : null;
+          return receiver instanceof GoMap ? receiver.zeroElement() : null;
         default:
           return undefined;
       }

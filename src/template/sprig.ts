@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
 import { fn, type TemplateFunction } from './functions.js';
 import { formatValue, goQuote } from './go-format.js';
 import { goJson } from './go-json.js';
-import { formatDuration, formatGoTime, GoTime } from './go-time.js';
+import { formatDuration, formatGoTime, GoTime, parseGoDuration, parseGoTime, zoneAt } from './go-time.js';
 import { GoStruct, type GoValue, isTrue, kindOf, typeName } from './values.js';
 
 export interface SprigOptions {
@@ -88,9 +89,9 @@ function words(text: string): string[] {
 }
 
 function title(text: string): string {
-  // strings.Title: a letter starts a word when it follows anything that is not a letter, digit, _ or '.
+  // strings.Title: a letter starts a word when it follows anything that is not a letter, digit or _.
   return text.replace(
-    /(^|[^\p{L}\p{N}_'])(\p{L})/gu,
+    /(^|[^\p{L}\p{N}_])(\p{L})/gu,
     (_match, before: string, letter: string) => before + letter.toUpperCase(),
   );
 }
@@ -660,24 +661,204 @@ export function sprigFunctions(options: SprigOptions = {}): Map<string, Template
       ),
     ],
 
-    // Dates (UTC)
+    // Types
+    ['typeOf', fn(['any'], (value: GoValue) => typeName(value))],
+    ['typeIs', fn(['string', 'any'], (type: string, value: GoValue) => typeName(value) === type)],
     [
-      'date',
-      fn(['string', 'any'], (layout: string, date: GoValue) => formatGoTime(toDate(date, now), layout)),
+      'typeIsLike',
+      fn(
+        ['string', 'any'],
+        (type: string, value: GoValue) => typeName(value) === type || `*${typeName(value)}` === type,
+      ),
+    ],
+    ['kindOf', fn(['any'], (value: GoValue) => goKind(value))],
+    ['kindIs', fn(['string', 'any'], (kind: string, value: GoValue) => goKind(value) === kind)],
+    ['hello', fn([], () => 'Hello!')],
+    // sprig's slice replaces Go's builtin: lists only, indexes converted like its math helpers.
+    [
+      'slice',
+      fn(
+        ['any', 'any'],
+        (list: GoValue, ...indexes: GoValue[]) => {
+          if (!Array.isArray(list)) {
+            throw new Error(
+              `list should be type of slice or array but ${list === null || list === undefined ? 'invalid' : goKind(list)}`,
+            );
+          }
+          if (list.length === 0) return null;
+          const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
+          const end = indexes.length > 1 ? Number(toInt64(indexes[1])) : list.length;
+          if (start < 0 || end > list.length || start > end)
+            throw new Error(`reflect: slice index out of range`);
+          return list.slice(start, end);
+        },
+        true,
+      ),
+    ],
+
+    // More strings and lists
+    [
+      'swapcase',
+      fn(['string'], (s: string) =>
+        [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
+      ),
+    ],
+    ['regexQuoteMeta', fn(['string'], (s: string) => s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'))],
+    [
+      'abbrevboth',
+      fn(['int', 'int', 'string'], (left: bigint, right: bigint, s: string) =>
+        abbreviateFull(s, Number(left), Number(right)),
+      ),
     ],
     [
-      'dateInZone',
-      fn(['string', 'any', 'string'], (layout: string, date: GoValue, zone: string) => {
-        if (zone !== 'UTC' && zone !== '' && zone !== 'Local') throw new Error(`unknown time zone ${zone}`);
-        return formatGoTime(toDate(date, now), layout);
+      'wrapWith',
+      fn(['int', 'string', 'string'], (width: bigint, separator: string, s: string) =>
+        wrap(s, Number(width)).split('\n').join(separator),
+      ),
+    ],
+    ['until', fn(['int'], (count: bigint) => range(0n, count, count >= 0n ? 1n : -1n))],
+    [
+      'untilStep',
+      fn(['int', 'int', 'int'], (start: bigint, stop: bigint, step: bigint) => range(start, stop, step)),
+    ],
+    [
+      'chunk',
+      fn(['int', 'any'], (size: bigint, list: GoValue) => {
+        const items = asList(list, 'chunk');
+        const out: GoValue[][] = [];
+        for (let at = 0; at < items.length; at += Number(size)) {
+          const part = items.slice(at, at + Number(size));
+          while (part.length < Number(size)) part.push(null);
+          out.push(part);
+        }
+        return out;
       }),
     ],
-    ['htmlDate', fn(['any'], (date: GoValue) => formatGoTime(toDate(date, now), '2006-01-02'))],
-    ['duration', fn(['any'], (seconds: GoValue) => formatDuration(toInt64(seconds) * 1_000_000_000n))],
+    ['base', fn(['string'], (p: string) => posix.basename(p) || (p.startsWith('/') ? '/' : '.'))],
+    ['dir', fn(['string'], (p: string) => posix.dirname(p))],
+    ['ext', fn(['string'], (p: string) => posix.extname(p))],
+    ['clean', fn(['string'], (p: string) => cleanPath(p))],
+    ['isAbs', fn(['string'], (p: string) => p.startsWith('/'))],
+    [
+      'urlParse',
+      fn(['string'], (text: string) => {
+        const url = new URL(text);
+        return {
+          scheme: url.protocol.replace(/:$/, ''),
+          host: url.host,
+          hostname: url.hostname,
+          path: url.pathname,
+          query: url.search.replace(/^\?/, ''),
+          opaque: '',
+          fragment: url.hash.replace(/^#/, ''),
+          userinfo: url.username ? `${url.username}${url.password ? `:${url.password}` : ''}` : '',
+        };
+      }),
+    ],
+
+    // Float math (sprig uses exact decimal arithmetic, so 1.1 + 2.2 is 3.3)
+    ['addf', fn(['any'], (...values: GoValue[]) => decimalFold(values, (a, b) => a.plus(b)), true)],
+    ['add1f', fn(['any'], (value: GoValue) => decimalFold([value, 1n], (a, b) => a.plus(b)))],
+    [
+      'subf',
+      fn(
+        ['any', 'any'],
+        (a: GoValue, ...rest: GoValue[]) => decimalFold([a, ...rest], (x, y) => x.minus(y)),
+        true,
+      ),
+    ],
+    [
+      'mulf',
+      fn(
+        ['any', 'any'],
+        (a: GoValue, ...rest: GoValue[]) => decimalFold([a, ...rest], (x, y) => x.times(y)),
+        true,
+      ),
+    ],
+    [
+      'divf',
+      fn(
+        ['any', 'any'],
+        (a: GoValue, ...rest: GoValue[]) => decimalFold([a, ...rest], (x, y) => x.dividedBy(y)),
+        true,
+      ),
+    ],
+    [
+      'maxf',
+      fn(['any', 'any'], (a: GoValue, ...rest: GoValue[]) => Math.max(...[a, ...rest].map(toFloat64)), true),
+    ],
+    [
+      'minf',
+      fn(['any', 'any'], (a: GoValue, ...rest: GoValue[]) => Math.min(...[a, ...rest].map(toFloat64)), true),
+    ],
+    [
+      'randInt',
+      fn(
+        ['int', 'int'],
+        (min: bigint, max: bigint) => min + BigInt(Math.floor(Math.random() * Number(max - min))),
+      ),
+    ],
+
+    // Dates that do not depend on the clock
+    [
+      'toDate',
+      fn(['string', 'string'], (layout: string, text: string) => {
+        try {
+          return new GoTime(parseGoTime(layout, text));
+        } catch {
+          return new GoTime(Date.UTC(1, 0, 1));
+        }
+      }),
+    ],
+    [
+      'mustToDate',
+      fn(['string', 'string'], (layout: string, text: string) => new GoTime(parseGoTime(layout, text))),
+    ],
     ['unixEpoch', fn(['any'], (date: GoValue) => (date instanceof GoTime ? date.Unix().toString() : ''))],
+    [
+      'duration',
+      fn(['any'], (seconds: GoValue) => {
+        // sprig reads only int64 and numeric strings; here every integer counts as int64 (see the tests).
+        const count =
+          typeof seconds === 'bigint'
+            ? seconds
+            : typeof seconds === 'string' && /^[+-]?\d+$/.test(seconds)
+              ? BigInt(seconds)
+              : 0n;
+        return formatDuration(count * 1_000_000_000n);
+      }),
+    ],
+    ['durationRound', fn(['any'], (value: GoValue) => durationRound(value))],
   ]);
 
   if (!options.hermetic) {
+    const date = (layout: string, value: GoValue, zone = 'UTC') => {
+      const ms = toDate(value, now);
+      return formatGoTime(ms, layout, zoneAt(ms, zone) ?? zoneAt(ms, 'UTC'));
+    };
+    table.set(
+      'date',
+      fn(['string', 'any'], (layout: string, value: GoValue) => date(layout, value)),
+    );
+    table.set('dateInZone', fn(['string', 'any', 'string'], date));
+    table.set('date_in_zone', fn(['string', 'any', 'string'], date));
+    table.set(
+      'htmlDate',
+      fn(['any'], (value: GoValue) => date('2006-01-02', value)),
+    );
+    table.set(
+      'htmlDateInZone',
+      fn(['any', 'string'], (value: GoValue, zone: string) => date('2006-01-02', value, zone)),
+    );
+    const modify = (change: string, value: GoValue) => {
+      try {
+        return new GoTime(toDate(value, now) + Number(parseGoDuration(change) / 1_000_000n));
+      } catch {
+        return value;
+      }
+    };
+    table.set('dateModify', fn(['string', 'any'], modify));
+    table.set('date_modify', fn(['string', 'any'], modify));
     const env = options.env ?? {};
     table.set(
       'env',
@@ -723,6 +904,145 @@ function extreme(values: GoValue[], sign: bigint): bigint {
     if ((candidate - best) * sign > 0n) best = candidate;
   }
   return best;
+}
+
+/** reflect.Kind names, as sprig's kindOf reports them. */
+function goKind(value: GoValue): string {
+  switch (kindOf(value)) {
+    case 'invalid':
+    case 'nil':
+      return 'invalid';
+    case 'float':
+      return 'float64';
+    case 'struct':
+      return 'ptr';
+    default:
+      return kindOf(value);
+  }
+}
+
+function range(start: bigint, stop: bigint, step: bigint): bigint[] {
+  const out: bigint[] = [];
+  if (step === 0n) return out;
+  for (let at = start; step > 0n ? at < stop : at > stop; at += step) out.push(at);
+  return out;
+}
+
+/** path.Clean. */
+function cleanPath(path: string): string {
+  if (path === '') return '.';
+  const rooted = path.startsWith('/');
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+      else if (!rooted) parts.push('..');
+    } else parts.push(part);
+  }
+  const joined = parts.join('/');
+  return rooted ? `/${joined}` : joined || '.';
+}
+
+/** goutils.AbbreviateFull. */
+function abbreviateFull(s: string, offset: number, width: number): string {
+  if (s === '' || width < 4 || s.length <= width) return s;
+  let at = Math.min(offset, s.length);
+  if (s.length - at < width - 3) at = s.length - (width - 3);
+  if (at <= 4) return `${s.slice(0, width - 3)}...`;
+  if (width < 7) return s;
+  if (at + width - 3 < s.length) return `...${abbreviateFull(s.slice(at), 0, width - 3)}`;
+  return `...${s.slice(s.length - (width - 3))}`;
+}
+
+/** An exact decimal, enough for sprig's float helpers (shopspring/decimal, 16 digits for division). */
+class Decimal {
+  constructor(
+    readonly digits: bigint,
+    readonly scale: number,
+  ) {}
+
+  static from(value: GoValue): Decimal {
+    const number = toFloat64(value);
+    const [mantissa = '0', exponent = '0'] = String(number).toLowerCase().split('e');
+    const [whole = '0', fraction = ''] = mantissa.split('.');
+    let digits = BigInt(`${whole}${fraction}`.replace('-', '') || '0') * (number < 0 ? -1n : 1n);
+    let scale = fraction.length - Number(exponent);
+    if (scale < 0) {
+      digits *= 10n ** BigInt(-scale);
+      scale = 0;
+    }
+    return new Decimal(digits, scale);
+  }
+
+  private align(other: Decimal): [bigint, bigint, number] {
+    const scale = Math.max(this.scale, other.scale);
+    return [
+      this.digits * 10n ** BigInt(scale - this.scale),
+      other.digits * 10n ** BigInt(scale - other.scale),
+      scale,
+    ];
+  }
+
+  plus(other: Decimal): Decimal {
+    const [a, b, scale] = this.align(other);
+    return new Decimal(a + b, scale);
+  }
+
+  minus(other: Decimal): Decimal {
+    const [a, b, scale] = this.align(other);
+    return new Decimal(a - b, scale);
+  }
+
+  times(other: Decimal): Decimal {
+    return new Decimal(this.digits * other.digits, this.scale + other.scale);
+  }
+
+  dividedBy(other: Decimal): Decimal {
+    if (other.digits === 0n) throw new Error('decimal division by 0');
+    const precision = 16;
+    const [a, b] = this.align(other);
+    return new Decimal((a * 10n ** BigInt(precision)) / b, precision);
+  }
+
+  toNumber(): number {
+    const negative = this.digits < 0n;
+    const text = (negative ? -this.digits : this.digits).toString().padStart(this.scale + 1, '0');
+    const whole = text.slice(0, text.length - this.scale);
+    const fraction = text.slice(text.length - this.scale);
+    return Number(`${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`);
+  }
+}
+
+function decimalFold(values: GoValue[], step: (a: Decimal, b: Decimal) => Decimal): number {
+  if (values.length === 0) return 0;
+  return values
+    .slice(1)
+    .reduce<Decimal>((sum, value) => step(sum, Decimal.from(value)), Decimal.from(values[0]))
+    .toNumber();
+}
+
+/** sprig's durationRound: the largest whole unit (y, mo, d, h, m, s) of a duration. */
+function durationRound(value: GoValue): string {
+  let nanos = 0n;
+  if (typeof value === 'string') {
+    try {
+      nanos = parseGoDuration(value);
+    } catch {}
+  } else if (typeof value === 'bigint') nanos = value;
+  const u = nanos < 0n ? -nanos : nanos;
+  const hour = 3_600_000_000_000n;
+  for (const [size, unit] of [
+    [hour * 24n * 365n, 'y'],
+    [hour * 24n * 30n, 'mo'],
+    [hour * 24n, 'd'],
+    [hour, 'h'],
+    [60_000_000_000n, 'm'],
+    [1_000_000_000n, 's'],
+  ] as const) {
+    if (u > size) return `${u / size}${unit}`;
+  }
+  return '0s';
 }
 
 function trimChars(s: string, cut: string, left: boolean, right: boolean): string {

@@ -31,6 +31,10 @@ export abstract class GoStruct {
 /** Base of map types with methods (http.Header, url.Values): entries are own properties. */
 export abstract class GoMap {
   abstract goType(): string;
+  /** The element type's zero value, for a missing key: nil for interface{}, an empty list for []string. */
+  zeroElement(): unknown {
+    return null;
+  }
 }
 
 /** A nil map of a typed field (Oathkeeper's nil Extra): reads like an empty map, but is JSON `null`. */

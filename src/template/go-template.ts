@@ -1,7 +1,7 @@
 import type { Node } from './ast.js';
 import { goBuiltins, oathkeeperFunctions } from './builtins.js';
 import type { FunctionTable, TemplateFunction } from './functions.js';
-import { actionContexts, escapeForContext, type HtmlContext, stripHtmlComments } from './html-escaper.js';
+import { escapeForContext, type HtmlContext, prepareHtml } from './html-escaper.js';
 import { parseTemplate } from './parser.js';
 import { type MissingKey, renderNodes } from './render.js';
 import { type SprigOptions, sprigFunctions } from './sprig.js';
@@ -75,14 +75,17 @@ export class GoTemplate {
     }
     let html: { index: Map<Node, number>; contexts: HtmlContext[] } | undefined;
     if (options.mode === 'html') {
-      for (const body of templates.values()) stripHtmlComments(body);
-      html = actionContexts(parsed.root);
+      const prepared: { index: Map<Node, number>; contexts: HtmlContext[] } = {
+        index: new Map(),
+        contexts: [],
+      };
       for (const [templateName, body] of templates) {
-        if (templateName === name) continue;
-        const extra = actionContexts(body);
-        for (const [node, position] of extra.index) html.index.set(node, html.contexts.length + position);
-        html.contexts.push(...extra.contexts);
+        const one = prepareHtml(body, templateName);
+        for (const [node, position] of one.index)
+          prepared.index.set(node, prepared.contexts.length + position);
+        prepared.contexts.push(...one.contexts);
       }
+      html = prepared;
     }
     return new GoTemplate(
       text,
@@ -105,9 +108,7 @@ export class GoTemplate {
         templates: this.templates,
         functions: this.functions,
         missingKey: this.missingKey,
-        escape: html
-          ? (value, index) => escapeForContext(value, html.contexts[index] ?? { kind: 'text' })
-          : undefined,
+        escape: html ? (value, index) => escapeForContext(value, html.contexts[index]!) : undefined,
         actionIndex: html?.index,
       },
       this.root,

@@ -1,20 +1,35 @@
 import type { Node } from './ast.js';
 import { formatValue } from './go-format.js';
 import { goJson } from './go-json.js';
+import { TemplateError } from './template-error.js';
 import type { GoValue } from './values.js';
 
 /**
- * The subset of html/template's contextual escaping that email bodies need: each action is
- * escaped for where it stands in the HTML around it (element text, a quoted or unquoted
- * attribute, a URL attribute, a script). The context is found from the template's own text
- * before the action, as Go does at parse time.
+ * html/template's contextual escaping, for the HTML that email bodies use: each action is
+ * escaped for where it stands (element text, an attribute name or value, a URL and which part of
+ * it, a script value or string, a style), and HTML comments are dropped. The context of each
+ * action is worked out once, at parse time, from the template text before it, as Go does.
  */
-export type HtmlContext =
-  | { kind: 'text' }
-  | { kind: 'tag' }
-  | { kind: 'attr'; quote: '"' | "'" | ''; attr: 'normal' | 'url' | 'js' | 'css'; start: boolean }
-  | { kind: 'script' }
-  | { kind: 'style' };
+export interface HtmlContext {
+  state: 'text' | 'tag' | 'attr' | 'script' | 'style' | 'comment';
+  /** The element whose start tag is being read (`script` and `style` change what follows). */
+  element: string;
+  attr: 'normal' | 'url' | 'js' | 'css';
+  quote: '"' | "'" | '';
+  /** In a URL attribute: nothing yet, before `?`/`#`, or in the query or fragment. */
+  urlPart: 'none' | 'preQuery' | 'query';
+  /** Inside a JS string literal (script body or event handler). */
+  jsQuote: '"' | "'" | '';
+}
+
+const TEXT: HtmlContext = {
+  state: 'text',
+  element: '',
+  attr: 'normal',
+  quote: '',
+  urlPart: 'none',
+  jsQuote: '',
+};
 
 const URL_ATTRIBUTES = new Set([
   'href',
@@ -35,115 +50,197 @@ const URL_ATTRIBUTES = new Set([
   'archive',
 ]);
 
-/** Removes HTML comments from template text, as html/template does. */
-export function stripHtmlComments(nodes: Node[]): void {
-  for (const node of nodes) {
-    if (node.type === 'text') node.text = node.text.replace(/<!--[\s\S]*?-->/g, '');
-    else if ('list' in node) {
-      stripHtmlComments(node.list);
-      if (node.elseList) stripHtmlComments(node.elseList);
-    }
-  }
+function attrKind(name: string): HtmlContext['attr'] {
+  if (URL_ATTRIBUTES.has(name)) return 'url';
+  if (name.startsWith('on')) return 'js';
+  if (name === 'style') return 'css';
+  return 'normal';
 }
 
-/** The context of every action, in document order (walking branches in sequence). */
-export function actionContexts(nodes: Node[]): { index: Map<Node, number>; contexts: HtmlContext[] } {
+function sameContext(a: HtmlContext, b: HtmlContext): boolean {
+  return (
+    a.state === b.state &&
+    a.attr === b.attr &&
+    a.quote === b.quote &&
+    a.jsQuote === b.jsQuote &&
+    a.element === b.element
+  );
+}
+
+/**
+ * Walks a template's nodes: records each action's context, removes HTML comments from the text,
+ * drops trailing `html` escapers (contextual escaping replaces them), and refuses templates
+ * whose branches end in different contexts or that end inside a tag or attribute.
+ */
+export function prepareHtml(
+  nodes: Node[],
+  name: string,
+): { index: Map<Node, number>; contexts: HtmlContext[] } {
   const index = new Map<Node, number>();
   const contexts: HtmlContext[] = [];
   const walk = (list: Node[], start: HtmlContext): HtmlContext => {
     let context = start;
     for (const node of list) {
-      if (node.type === 'text') context = advance(context, node.text);
-      else if (node.type === 'action') {
+      if (node.type === 'text') {
+        const result = advance(context, node.text);
+        node.text = result.output;
+        context = result.context;
+      } else if (node.type === 'action') {
+        const last = node.pipe.commands[node.pipe.commands.length - 1];
+        if (
+          node.pipe.commands.length > 1 &&
+          last?.args.length === 1 &&
+          last.args[0]!.type === 'function' &&
+          last.args[0]!.name === 'html'
+        ) {
+          node.pipe.commands.pop();
+        }
         index.set(node, contexts.length);
         contexts.push(context);
-        if (context.kind === 'attr') context = { ...context, start: false };
+        if (context.state === 'attr' && context.attr === 'url' && context.urlPart === 'none') {
+          context = { ...context, urlPart: 'preQuery' };
+        }
       } else if (node.type === 'if' || node.type === 'range' || node.type === 'with') {
         const after = walk(node.list, context);
-        if (node.elseList) walk(node.elseList, context);
+        const otherwise = node.elseList ? walk(node.elseList, context) : context;
+        if (!sameContext(after, otherwise)) {
+          throw new TemplateError(
+            `html/template:${name}: {{${node.type}}} branches end in different contexts`,
+          );
+        }
         context = after;
       }
     }
     return context;
   };
-  walk(nodes, { kind: 'text' });
+  const end = walk(nodes, TEXT);
+  if (end.state !== 'text' && end.state !== 'script' && end.state !== 'style') {
+    throw new TemplateError(`html/template:${name}: ends in a non-text context: ${end.state}`);
+  }
   return { index, contexts };
 }
 
-function advance(start: HtmlContext, text: string): HtmlContext {
+function advance(start: HtmlContext, text: string): { context: HtmlContext; output: string } {
   let context = start;
+  let output = '';
   let at = 0;
   while (at < text.length) {
-    switch (context.kind) {
+    switch (context.state) {
+      case 'comment': {
+        const close = text.indexOf('-->', at);
+        if (close < 0) return { context, output };
+        at = close + 3;
+        context = TEXT;
+        break;
+      }
       case 'text': {
         const open = text.indexOf('<', at);
-        if (open < 0) return context;
+        if (open < 0) {
+          output += text.slice(at);
+          return { context, output };
+        }
+        output += text.slice(at, open);
+        if (text.startsWith('<!--', open)) {
+          at = open + 4;
+          context = { ...TEXT, state: 'comment' };
+          break;
+        }
         const tag = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/.exec(text.slice(open));
         if (!tag) {
+          output += '<';
           at = open + 1;
-          continue;
+          break;
         }
+        output += tag[0];
         at = open + tag[0].length;
-        const name = tag[2]!.toLowerCase();
-        context = { kind: 'tag' };
-        pendingElement = tag[1] ? '' : name;
+        context = { ...TEXT, state: 'tag', element: tag[1] ? '' : tag[2]!.toLowerCase() };
         break;
       }
       case 'tag': {
         const rest = text.slice(at);
         const close = /^\s*\/?>/.exec(rest);
         if (close) {
+          output += close[0];
           at += close[0].length;
           context =
-            pendingElement === 'script'
-              ? { kind: 'script' }
-              : pendingElement === 'style'
-                ? { kind: 'style' }
-                : { kind: 'text' };
+            context.element === 'script'
+              ? { ...TEXT, state: 'script' }
+              : context.element === 'style'
+                ? { ...TEXT, state: 'style' }
+                : TEXT;
           break;
         }
         const attribute = /^\s*([^\s=>/]+)(\s*=\s*(["']?))?/.exec(rest);
         if (!attribute) {
+          output += rest[0];
           at++;
           break;
         }
+        output += attribute[0];
         at += attribute[0].length;
-        if (!attribute[2]) break;
-        const name = attribute[1]!.toLowerCase();
-        const kind = URL_ATTRIBUTES.has(name)
-          ? 'url'
-          : name.startsWith('on')
-            ? 'js'
-            : name === 'style'
-              ? 'css'
-              : 'normal';
-        context = { kind: 'attr', quote: (attribute[3] ?? '') as '"' | "'" | '', attr: kind, start: true };
+        if (attribute[2]) {
+          context = {
+            ...context,
+            state: 'attr',
+            attr: attrKind(attribute[1]!.toLowerCase()),
+            quote: (attribute[3] ?? '') as HtmlContext['quote'],
+            urlPart: 'none',
+            jsQuote: '',
+          };
+        }
         break;
       }
       case 'attr': {
-        const end = context.quote === '' ? text.slice(at).search(/[\s>]/) : text.indexOf(context.quote, at);
-        if (end < 0) {
-          return { ...context, start: context.start && text.length === at };
+        const rest = text.slice(at);
+        const end = context.quote === '' ? rest.search(/[\s>]/) : rest.indexOf(context.quote);
+        const value = end < 0 ? rest : rest.slice(0, end);
+        context = scanValue(context, value);
+        output += value;
+        if (end < 0) return { context, output };
+        at += end;
+        if (context.quote !== '') {
+          output += context.quote;
+          at++;
         }
-        at = context.quote === '' ? at + end : end + 1;
-        context = { kind: 'tag' };
+        context = { ...context, state: 'tag', quote: '', urlPart: 'none', jsQuote: '' };
         break;
       }
       case 'script':
       case 'style': {
-        const close = text.toLowerCase().indexOf(`</${context.kind}`, at);
-        if (close < 0) return context;
+        const close = text.toLowerCase().indexOf(`</${context.state}`, at);
+        const body = close < 0 ? text.slice(at) : text.slice(at, close);
+        if (context.state === 'script') context = scanValue(context, body);
+        output += body;
+        if (close < 0) return { context, output };
         at = close;
-        context = { kind: 'text' };
+        context = TEXT;
         break;
       }
     }
   }
-  return context;
+  return { context, output };
 }
 
-// The element whose start tag is being read (to know that <script> opens a script body).
-let pendingElement = '';
+/** Follows a URL's parts and JS string quotes through literal text. */
+function scanValue(context: HtmlContext, value: string): HtmlContext {
+  let next = context;
+  if (context.state === 'attr' && context.attr === 'url') {
+    if (/[?#]/.test(value)) next = { ...next, urlPart: 'query' };
+    else if (value !== '' && next.urlPart === 'none') next = { ...next, urlPart: 'preQuery' };
+  }
+  if (context.state === 'script' || context.attr === 'js') {
+    let quote = next.jsQuote;
+    for (let i = 0; i < value.length; i++) {
+      const char = value[i]!;
+      if (quote !== '') {
+        if (char === '\\') i++;
+        else if (char === quote) quote = '';
+      } else if (char === '"' || char === "'") quote = char;
+    }
+    next = { ...next, jsQuote: quote };
+  }
+  return next;
+}
 
 const HTML_TABLE: Record<string, string> = {
   '\0': '\uFFFD',
@@ -154,7 +251,6 @@ const HTML_TABLE: Record<string, string> = {
   '<': '&lt;',
   '>': '&gt;',
 };
-
 const HTML_NOSPACE_TABLE: Record<string, string> = {
   ...HTML_TABLE,
   '\t': '&#9;',
@@ -166,10 +262,31 @@ const HTML_NOSPACE_TABLE: Record<string, string> = {
   '=': '&#61;',
   '`': '&#96;',
 };
+const JS_STRING_TABLE: Record<string, string> = {
+  '\0': '\\u0000',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\v': '\\u000b',
+  '\f': '\\f',
+  '\r': '\\r',
+  '"': '\\u0022',
+  '&': '\\u0026',
+  "'": '\\u0027',
+  '+': '\\u002b',
+  '/': '\\/',
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '\\': '\\\\',
+};
 
-function htmlEscape(text: string, table: Record<string, string>): string {
+function replaceWith(text: string, table: Record<string, string>): string {
   let out = '';
-  for (const char of text) out += Object.hasOwn(table, char) ? table[char] : char;
+  for (const char of text) {
+    if (Object.hasOwn(table, char)) out += table[char];
+    else if (table === JS_STRING_TABLE && char.charCodeAt(0) < 0x20)
+      out += `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    else out += char;
+  }
   return out;
 }
 
@@ -180,56 +297,62 @@ function stringOf(value: GoValue): string {
 
 /** Escapes one action's value for its context. */
 export function escapeForContext(value: GoValue, context: HtmlContext): string {
-  switch (context.kind) {
+  switch (context.state) {
+    case 'comment':
+      return '';
+    case 'tag': {
+      // A value standing where an attribute name goes may only be a plain name.
+      const name = stringOf(value).toLowerCase();
+      return /^[0-9a-z]+$/.test(name) && attrKind(name) === 'normal' ? name : 'ZgotmplZ';
+    }
     case 'script':
-      return jsValue(value);
+      return context.jsQuote ? replaceWith(stringOf(value), JS_STRING_TABLE) : jsValue(value);
+    case 'style':
+      return cssValue(stringOf(value));
     case 'attr': {
       let text: string;
-      if (context.attr === 'url') text = urlValue(stringOf(value), context.start);
-      else if (context.attr === 'js') text = jsValue(value);
-      else if (context.attr === 'css')
-        text = /^[\w\s.#%,-]*$/.test(stringOf(value)) ? stringOf(value) : 'ZgotmplZ';
-      else text = stringOf(value);
-      return htmlEscape(text, context.quote === '' ? HTML_NOSPACE_TABLE : HTML_TABLE);
+      if (context.attr === 'url') {
+        const raw = stringOf(value);
+        if (context.urlPart === 'none' && /^[^:/?#]*:/.test(raw) && !/^(https?|mailto):/i.test(raw))
+          text = '#ZgotmplZ';
+        else text = urlProcess(raw, context.urlPart !== 'query');
+      } else if (context.attr === 'js') {
+        text = context.jsQuote ? replaceWith(stringOf(value), JS_STRING_TABLE) : jsValue(value);
+      } else if (context.attr === 'css') {
+        text = cssValue(stringOf(value));
+      } else text = stringOf(value);
+      return replaceWith(text, context.quote === '' ? HTML_NOSPACE_TABLE : HTML_TABLE);
     }
-    case 'style':
-      return /^[\w\s.#%,-]*$/.test(stringOf(value)) ? stringOf(value) : 'ZgotmplZ';
     default:
-      return htmlEscape(stringOf(value), HTML_TABLE);
+      return replaceWith(stringOf(value), HTML_TABLE);
   }
 }
 
-/** A URL value: unsafe schemes are replaced (`#ZgotmplZ`), the rest is normalised. */
-function urlValue(text: string, atStart: boolean): string {
-  if (atStart) {
-    const scheme = /^([^:/?#]*):/.exec(text);
-    if (scheme && !['http', 'https', 'mailto'].includes(scheme[1]!.toLowerCase())) return '#ZgotmplZ';
-    return normalizeUrl(text);
-  }
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+function cssValue(text: string): string {
+  return /^[\w\s.#%,-]*$/.test(text) ? text : 'ZgotmplZ';
 }
 
-function normalizeUrl(text: string): string {
+/**
+ * Go's URL processor: unreserved characters pass; reserved ones pass only when normalising a
+ * whole URL or path (not in a query value); everything else is %-encoded in lower-case hex.
+ */
+function urlProcess(text: string, normalize: boolean): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const char = String.fromCharCode(byte);
-    if (byte < 0x80 && /[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/.test(char)) out += char;
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    if (/[A-Za-z0-9\-._~]/.test(char) || (normalize && /[!#$&*+,/:;=?@[\]%]/.test(char))) out += char;
+    else out += `%${byte.toString(16).padStart(2, '0')}`;
   }
   return out;
 }
 
-/** A value in a script: JSON, with HTML-significant characters escaped; numbers padded with spaces. */
+/** A value in script: JSON (with <, >, & escaped); padded with spaces where it would join an identifier. */
 function jsValue(value: GoValue): string {
-  if (value === undefined || value === null) return ' null ';
-  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean')
-    return ` ${goJson(value)} `;
+  let json: string;
   try {
-    return goJson(value).replace(/'/g, '\\u0027').replace(/\+/g, '\\u002b');
+    json = value === undefined ? 'null' : goJson(value);
   } catch {
-    return ' null ';
+    json = 'null';
   }
+  return /^[\w$]/.test(json) || /[\w$]$/.test(json) ? ` ${json} ` : json;
 }

@@ -5,6 +5,7 @@ import { escapeForContext, type HtmlContext, prepareHtml } from './html-escaper.
 import { parseTemplate } from './parser.js';
 import { type MissingKey, renderNodes } from './render.js';
 import { type SprigOptions, sprigFunctions } from './sprig.js';
+import { TemplateError } from './template-error.js';
 import type { GoValue } from './values.js';
 
 /** Which functions a template may call. */
@@ -60,6 +61,13 @@ export class GoTemplate {
     text: string,
     options: GoTemplateOptions & { functionTable?: FunctionTable } = {},
   ): GoTemplate {
+    return withStackGuard(options.name ?? 'main', () => GoTemplate.parseUnguarded(text, options));
+  }
+
+  private static parseUnguarded(
+    text: string,
+    options: GoTemplateOptions & { functionTable?: FunctionTable },
+  ): GoTemplate {
     const name = options.name ?? 'main';
     const functions = options.functionTable ?? functionTable(options.functions ?? 'go', options.sprig);
     const names = new Set(functions.keys());
@@ -101,18 +109,33 @@ export class GoTemplate {
   /** Renders with `data` as dot; throws TemplateError. */
   render(data: GoValue): string {
     const html = this.html;
-    return renderNodes(
-      {
-        source: this.source,
-        name: this.name,
-        templates: this.templates,
-        functions: this.functions,
-        missingKey: this.missingKey,
-        escape: html ? (value, index) => escapeForContext(value, html.contexts[index]!) : undefined,
-        actionIndex: html?.index,
-      },
-      this.root,
-      data,
+    return withStackGuard(this.name, () =>
+      renderNodes(
+        {
+          source: this.source,
+          name: this.name,
+          templates: this.templates,
+          functions: this.functions,
+          missingKey: this.missingKey,
+          escape: html ? (value, index) => escapeForContext(value, html.contexts[index]!) : undefined,
+          actionIndex: html?.index,
+        },
+        this.root,
+        data,
+      ),
     );
+  }
+}
+
+/**
+ * Turns running out of stack (absurdly nested parentheses or data) into a TemplateError, so that
+ * a template can never fail with anything else.
+ */
+function withStackGuard<T>(name: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof RangeError) throw new TemplateError(`template: ${name}: too deeply nested`);
+    throw error;
   }
 }

@@ -141,7 +141,8 @@ class Parser {
     const body = this.parseList(false);
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
-    if (body.stop.kind === 'eof') this.fail(body.stop.pos, `unexpected EOF`);
+    if (body.stop.kind === 'eof')
+      this.fail(body.stop.pos, `unexpected EOF: {{${kind}}} at ${position(this.input, pos)} has no {{end}}`);
     if (body.stop.kind === 'else') {
       const after = this.peekNonSpace();
       if (kind === 'if' && after.kind === 'keyword' && after.value === 'if') {

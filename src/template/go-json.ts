@@ -70,25 +70,20 @@ function formatSpecial(number: number): string {
   return Number.isNaN(number) ? 'NaN' : number > 0 ? '+Inf' : '-Inf';
 }
 
-const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+// Characters Go escapes differently from JSON.stringify: HTML-significant ones and the JS line
+// separators (always \uXXXX in Go), and \b \f (\u0008 and \u000c in Go).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]/;
+const GO_DIFFERENCES = /\\(.)|[<>&\u2028\u2029]/g;
 
 export function jsonString(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (Object.hasOwn(SHORT, char)) out += SHORT[char];
-    else if (
-      code < 0x20 ||
-      char === '<' ||
-      char === '>' ||
-      char === '&' ||
-      code === 0x2028 ||
-      code === 0x2029
-    ) {
-      out += `\\u${code.toString(16).padStart(4, '0')}`;
-    } else out += char;
-  }
-  return `${out}"`;
+  // Most strings need no escaping at all: skip the work.
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
+  return JSON.stringify(text).replace(GO_DIFFERENCES, (match: string, escaped?: string) => {
+    if (escaped === undefined) return `\\u${match.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    if (escaped === 'b') return '\\u0008';
+    if (escaped === 'f') return '\\u000c';
+    return match;
+  });
 }
 
 /** encoding/json's Unmarshal into interface{}: JSON numbers become float64, as in Go. */

@@ -98,9 +98,15 @@ export function sortedEntries(map: object): [string, GoValue][] {
     .map((key) => [key, (map as Record<string, GoValue>)[key]]);
 }
 
-/** Go compares strings byte-wise (UTF-8), which differs from UTF-16 order above the BMP. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Go compares strings byte-wise (UTF-8). JS compares UTF-16 code units, which gives the same
+ * order except around surrogate pairs, so only those take the slow path.
+ */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Go's notion of truth in `if`, `with`, `and`, `or`, `not`: the zero value of any type is false. */

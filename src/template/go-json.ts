@@ -72,6 +72,7 @@ function formatSpecial(number: number): string {
 
 // Characters Go escapes differently from JSON.stringify: HTML-significant ones and the JS line
 // separators (always \uXXXX in Go), and \b \f (\u0008 and \u000c in Go).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]/;
 const GO_DIFFERENCES = /\\(.)|[<>&\u2028\u2029]/g;
 

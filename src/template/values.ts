@@ -105,7 +105,8 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * order except around surrogate pairs, so only those take the slow path.
  */
 export function compareKeys(a: string, b: string): number {
-  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (SURROGATE.test(a) || SURROGATE.test(b))
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -5,18 +5,87 @@ import { TemplateError } from '../../src/template/template-error.js';
 
 // Pieces of template text, valid and broken, that random templates are strung together from.
 const PIECES = [
-  '{{', '}}', '{{-', '-}}', ' ', '\n', 'text', '<a href="', '">', '<script>', '</script>', '<!--', '-->',
-  '.', '.a', '.a.b', '.l', '.Extra', '$', '$x', ':=', '=', '|', '(', ')', ',',
-  'if', 'else', 'end', 'range', 'with', 'define "T"', 'template "T"', 'block "B" .', 'break', 'continue',
-  'print', 'printf "%v %d %s"', 'index', 'len', 'slice', 'and', 'or', 'not', 'eq', 'lt', 'html', 'js', 'urlquery',
-  'toJson', 'default "x"', 'upper', 'add', 'div', 'printIndex', 'dict "k"', 'list', 'b64dec', 'regexMatch "("',
-  '"str"', '`raw`', "'c'", '1', '-1', '1.5', '1e300', '0x10', 'nil', 'true', '/* c */', 'undefinedFunction',
+  '{{',
+  '}}',
+  '{{-',
+  '-}}',
+  ' ',
+  '\n',
+  'text',
+  '<a href="',
+  '">',
+  '<script>',
+  '</script>',
+  '<!--',
+  '-->',
+  '.',
+  '.a',
+  '.a.b',
+  '.l',
+  '.Extra',
+  '$',
+  '$x',
+  ':=',
+  '=',
+  '|',
+  '(',
+  ')',
+  ',',
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define "T"',
+  'template "T"',
+  'block "B" .',
+  'break',
+  'continue',
+  'print',
+  'printf "%v %d %s"',
+  'index',
+  'len',
+  'slice',
+  'and',
+  'or',
+  'not',
+  'eq',
+  'lt',
+  'html',
+  'js',
+  'urlquery',
+  'toJson',
+  'default "x"',
+  'upper',
+  'add',
+  'div',
+  'printIndex',
+  'dict "k"',
+  'list',
+  'b64dec',
+  'regexMatch "("',
+  '"str"',
+  '`raw`',
+  "'c'",
+  '1',
+  '-1',
+  '1.5',
+  '1e300',
+  '0x10',
+  'nil',
+  'true',
+  '/* c */',
+  'undefinedFunction',
 ];
 
 const template = fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }).map((pieces) => pieces.join(''));
 const data = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.record({ a: fc.jsonValue({ maxDepth: 3 }), l: fc.array(fc.jsonValue({ maxDepth: 2 })), Extra: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })) }),
+  fc.record({
+    a: fc.jsonValue({ maxDepth: 3 }),
+    l: fc.array(fc.jsonValue({ maxDepth: 2 })),
+    Extra: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })),
+  }),
 );
 const options = fc.record({
   functions: fc.constantFrom<FunctionSet>('go', 'sprig', 'sprig-hermetic', 'oathkeeper'),
@@ -25,14 +94,22 @@ const options = fc.record({
 });
 
 // Built once: each table is the same for every run.
-const tables = new Map((['go', 'sprig', 'sprig-hermetic', 'oathkeeper'] as const).map((set) => [set, functionTable(set, { env: {} })]));
+const tables = new Map(
+  (['go', 'sprig', 'sprig-hermetic', 'oathkeeper'] as const).map((set) => [
+    set,
+    functionTable(set, { env: {} }),
+  ]),
+);
 
 describe('any template and any data', () => {
   it('either render to a string or fail with a TemplateError, never anything else', () => {
     fc.assert(
       fc.property(template, data, options, (text, value, settings) => {
         try {
-          const parsed = GoTemplate.parse(text, { ...settings, functionTable: tables.get(settings.functions) });
+          const parsed = GoTemplate.parse(text, {
+            ...settings,
+            functionTable: tables.get(settings.functions),
+          });
           expect(typeof parsed.render(value)).toBe('string');
         } catch (error) {
           if (!(error instanceof TemplateError)) throw error;

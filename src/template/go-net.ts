@@ -33,6 +33,11 @@ export class GoHeader extends GoMap {
     return Array.isArray(values) && values.length > 0 ? String(values[0]) : '';
   }
 
+  /** Header.Set: replaces the values of the canonical key. */
+  set(key: string, value: string): void {
+    this[canonicalHeaderKey(key)] = [value];
+  }
+
   Values(key: string): string[] {
     const values = this[canonicalHeaderKey(key)];
     return Array.isArray(values) ? values : [];

@@ -261,7 +261,8 @@ class State {
     const kind = kindOf(receiver);
     if (receiver instanceof GoStruct || receiver instanceof GoMap) {
       const method = (receiver as unknown as Record<string, unknown>)[name];
-      if (typeof method === 'function' && !Object.hasOwn(receiver, name)) {
+      // Only exported (capitalised) methods are callable, as in Go.
+      if (typeof method === 'function' && !Object.hasOwn(receiver, name) && /^\p{Lu}/u.test(name)) {
         const spec: TemplateFunction = {
           params: [],
           variadic: true,

@@ -1,0 +1,8 @@
+import type { AuthenticatorHandler } from '../handler.js';
+import { pipelineErrors } from '../pipeline-error.js';
+
+/** Refuses every request with 401. */
+export const unauthorized: AuthenticatorHandler = {
+  name: 'unauthorized',
+  prepare: () => ({ authenticate: () => ({ kind: 'failed', error: pipelineErrors.unauthorized() }) }),
+};

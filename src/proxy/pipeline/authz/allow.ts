@@ -1,0 +1,4 @@
+import type { AuthorizerHandler } from '../handler.js';
+
+/** Allows every request. */
+export const allow: AuthorizerHandler = { name: 'allow', prepare: () => ({ authorize: () => {} }) };

@@ -1,0 +1,76 @@
+import type { Clock } from '../../clock.js';
+import type { JsonObject } from '../../config/object-path.js';
+import type { Logger } from '../../log/logger.js';
+import type { AuthenticationSession } from './authentication-session.js';
+import type { PipelineError } from './pipeline-error.js';
+import type { PipelineRequest } from './pipeline-request.js';
+
+/** What handlers may use besides their config: passed in, never imported. */
+export interface HandlerDependencies {
+  log: Logger;
+  clock: Clock;
+}
+
+/** An authenticator's verdict. Only `not_responsible` lets the next authenticator try. */
+export type AuthenticationOutcome =
+  | { kind: 'not_responsible' }
+  | { kind: 'authenticated' }
+  | { kind: 'failed'; error: PipelineError };
+
+export interface PreparedAuthenticator {
+  authenticate(
+    request: PipelineRequest,
+    session: AuthenticationSession,
+  ): AuthenticationOutcome | Promise<AuthenticationOutcome>;
+}
+
+export interface PreparedAuthorizer {
+  /** Resolves to allow; rejects with a PipelineError to deny. */
+  authorize(request: PipelineRequest, session: AuthenticationSession): void | Promise<void>;
+}
+
+export interface PreparedMutator {
+  /** Sets session headers (and may change the session); rejects with a PipelineError to stop. */
+  mutate(request: PipelineRequest, session: AuthenticationSession): void | Promise<void>;
+}
+
+/** What an error handler answers. */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface PreparedErrorHandler {
+  /** The `when` conditions of the merged config, checked before `handle`. */
+  isResponsible(error: PipelineError, request: PipelineRequest): boolean;
+  handle(error: PipelineError, request: PipelineRequest, requestId: string): ErrorResponse;
+}
+
+/**
+ * A pipeline handler as it is registered by its config name. `prepare` runs once per rule when
+ * rules load, with the merged and validated config (templates are parsed there, never per request).
+ */
+export interface Handler<Prepared> {
+  name: string;
+  prepare(config: JsonObject, dependencies: HandlerDependencies): Prepared;
+}
+
+export type AuthenticatorHandler = Handler<PreparedAuthenticator>;
+export type AuthorizerHandler = Handler<PreparedAuthorizer>;
+export type MutatorHandler = Handler<PreparedMutator>;
+export type ErrorHandlerHandler = Handler<PreparedErrorHandler>;
+
+export type HandlerKind = 'authenticators' | 'authorizers' | 'mutators' | 'errors';
+
+/** Every handler gatehouse knows, by kind and config name. */
+export interface HandlerRegistry {
+  authenticators: ReadonlyMap<string, AuthenticatorHandler>;
+  authorizers: ReadonlyMap<string, AuthorizerHandler>;
+  mutators: ReadonlyMap<string, MutatorHandler>;
+  errors: ReadonlyMap<string, ErrorHandlerHandler>;
+}
+
+export function registry<T extends { name: string }>(handlers: T[]): ReadonlyMap<string, T> {
+  return new Map(handlers.map((handler) => [handler.name, handler]));
+}

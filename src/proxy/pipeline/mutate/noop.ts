@@ -1,0 +1,23 @@
+import type { MutatorHandler } from '../handler.js';
+import { headerValue } from '../pipeline-request.js';
+
+/**
+ * Oathkeeper's noop mutator makes the session headers the whole request header set (first values
+ * only), with headers set earlier re-applied on top: that is why `/decisions` with noop echoes
+ * every request header.
+ */
+export const noop: MutatorHandler = {
+  name: 'noop',
+  prepare: () => ({
+    mutate(request, session) {
+      const earlier = Object.entries(session.Header).map(
+        ([name, values]) => [name, (values as string[])[0] ?? ''] as const,
+      );
+      for (const name of Object.keys(request.headers)) {
+        const value = headerValue(request.headers, name);
+        if (value !== undefined) session.setHeader(name, value);
+      }
+      for (const [name, value] of earlier) session.setHeader(name, value);
+    },
+  }),
+};

@@ -5,6 +5,7 @@ import type { Database } from './db/database.js';
 import type { Migration } from './db/migration.js';
 import type { KeySetSources } from './keys/key-set-sources.js';
 import type { Logger } from './log/logger.js';
+import type { ProxyRules } from './proxy/rule/proxy-rules.js';
 import type { RandomSource } from './random.js';
 
 /** Everything the identity server's parts need, built once at start-up and passed in. */
@@ -25,4 +26,6 @@ export interface ProxyRegistry {
   random: RandomSource;
   /** The id_token signing key sets, kept current from their files or URLs. */
   keySets: KeySetSources;
+  /** The access rules, kept current from their repositories. */
+  rules: ProxyRules;
 }

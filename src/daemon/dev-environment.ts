@@ -77,12 +77,40 @@ export async function prepareDevEnvironment(cwd: string, random: RandomSource): 
     log: { level: 'info', format: 'text' },
   };
 
+  // Built-in rules: the identity server's public API behind the proxy (as the portal exposes it
+  // under /.ory/kratos/public), and a demo route that shows who the caller is.
+  const devRules = [
+    {
+      id: 'dev:identity:public',
+      description: 'The identity server public API, as the portal reaches it through the proxy',
+      match: {
+        url: `http://<{127.0.0.1,localhost}>:${DEV_PORTS.proxy}/.ory/kratos/public/<**>`,
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      },
+      upstream: { url: publicUrl, strip_path: '/.ory/kratos/public', preserve_host: true },
+      authenticators: [{ handler: 'noop' }],
+      authorizer: { handler: 'allow' },
+      mutators: [{ handler: 'noop' }],
+    },
+    {
+      id: 'dev:demo:whoami',
+      description: 'A demo route: anonymous callers get X-User: guest',
+      match: { url: `http://<{127.0.0.1,localhost}>:${DEV_PORTS.proxy}/demo/whoami`, methods: ['GET'] },
+      authenticators: [{ handler: 'anonymous' }],
+      authorizer: { handler: 'allow' },
+      mutators: [{ handler: 'header', config: { headers: { 'X-User': '{{ print .Subject }}' } } }],
+    },
+  ];
+
   const proxyBase: JsonObject = {
     serve: {
       proxy: { host: '127.0.0.1', port: DEV_PORTS.proxy },
       api: { host: '127.0.0.1', port: DEV_PORTS.api },
     },
-    access_rules: { matching_strategy: 'glob', repositories: [] },
+    access_rules: {
+      matching_strategy: 'glob',
+      repositories: [`inline://${Buffer.from(JSON.stringify(devRules)).toString('base64')}`],
+    },
     errors: { fallback: ['json'], handlers: { json: { enabled: true, config: { verbose: true } } } },
     authenticators: {
       anonymous: { enabled: true, config: { subject: 'guest' } },
@@ -101,6 +129,7 @@ export async function prepareDevEnvironment(cwd: string, random: RandomSource): 
     authorizers: { allow: { enabled: true } },
     mutators: {
       noop: { enabled: true },
+      header: { enabled: true, config: { headers: {} } },
       id_token: {
         enabled: true,
         config: {

@@ -7,11 +7,11 @@ import { type Database, openDatabase } from '../db/database.js';
 import { parseDsn } from '../db/dsn.js';
 import type { Migration } from '../db/migration.js';
 import { Migrator } from '../db/migrator.js';
-import { KeySetSources } from '../keys/key-set-sources.js';
 import type { Logger } from '../log/logger.js';
 import type { RandomSource } from '../random.js';
 import { createIdentityServers } from './identity-servers.js';
 import { type Listening, type ListenSpec, listen } from './listen.js';
+import { createProxyRegistry } from './proxy-registry.js';
 import { createProxyServers } from './proxy-servers.js';
 
 export interface StartOptions {
@@ -41,7 +41,7 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const specs: ListenSpec[] = [];
   let db: Database | undefined;
-  let keySets: KeySetSources | undefined;
+  let stopProxy: (() => void) | undefined;
   const shutdownTimeouts: number[] = [];
 
   if (options.identity) {
@@ -88,16 +88,15 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   if (options.proxy) {
     const config = options.proxy;
     const log = options.makeLogger(config.log, 'proxy');
-    keySets = new KeySetSources({ cwd: options.cwd, ttlMs: config.jwksTtlMs, log });
-    for (const url of config.idTokenJwksUrls) keySets.signing(url);
-    await keySets.start();
-    const servers = createProxyServers({
+    const registry = await createProxyRegistry({
       config,
       log,
       clock: options.clock,
       random: options.random,
-      keySets,
+      cwd: options.cwd,
     });
+    stopProxy = registry.stop;
+    const servers = createProxyServers(registry);
     specs.push(
       { name: 'proxy', host: config.serve.proxy.host, port: config.serve.proxy.port, server: servers.proxy },
       { name: 'proxy API', host: config.serve.api.host, port: config.serve.api.port, server: servers.api },
@@ -110,7 +109,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     for (const spec of specs) listening.push(await listen(spec));
   } catch (error) {
     await Promise.all(listening.map((server) => server.close(0)));
-    keySets?.stop();
+    stopProxy?.();
     await db?.close();
     throw error;
   }
@@ -122,7 +121,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     stop() {
       stopping ??= (async () => {
         await Promise.all(listening.map((server) => server.close(timeoutMs)));
-        keySets?.stop();
+        stopProxy?.();
         await db?.close();
       })();
       return stopping;

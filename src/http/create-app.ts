@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -18,6 +19,11 @@ export interface CreateAppOptions {
   bodyLimit?: number;
   /** Rewrites each request path before routing (the admin port's `/admin` prefix rule). */
   rewritePath?: (path: string) => string;
+  /**
+   * Requests this answers (returns true) never reach Fastify: for hot paths such as
+   * `/decisions`, which need neither body parsing nor routing.
+   */
+  intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /**
@@ -40,6 +46,14 @@ export function createHttpApp(options: CreateAppOptions): FastifyInstance {
       : undefined,
     // While shutting down, requests arriving on kept-alive connections get 503 and the connection closes.
     return503OnClosing: true,
+    ...(options.intercept
+      ? {
+          serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+            createServer((request, response) => {
+              if (!options.intercept!(request, response)) handler(request, response);
+            }),
+        }
+      : {}),
   });
 
   app.addHook('onRequest', async (request, reply) => {

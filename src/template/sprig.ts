@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
+import { cleanPath } from '../http/go-path.js';
 import { fn, type TemplateFunction } from './functions.js';
 import { formatValue, goQuote } from './go-format.js';
 import { goJson } from './go-json.js';
@@ -926,22 +927,6 @@ function range(start: bigint, stop: bigint, step: bigint): bigint[] {
   if (step === 0n) return out;
   for (let at = start; step > 0n ? at < stop : at > stop; at += step) out.push(at);
   return out;
-}
-
-/** path.Clean. */
-function cleanPath(path: string): string {
-  if (path === '') return '.';
-  const rooted = path.startsWith('/');
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
-      else if (!rooted) parts.push('..');
-    } else parts.push(part);
-  }
-  const joined = parts.join('/');
-  return rooted ? `/${joined}` : joined || '.';
 }
 
 /** goutils.AbbreviateFull. */

@@ -3,25 +3,25 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { loadProxyConfig } from '../../src/config/proxy-config.js';
+import { createProxyRegistry } from '../../src/daemon/proxy-registry.js';
 import { createProxyServers } from '../../src/daemon/proxy-servers.js';
-import { KeySetSources } from '../../src/keys/key-set-sources.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { cryptoRandom } from '../../src/random.js';
 import { writeConfig } from '../config/config-fixtures.js';
 
-function proxyWith(verbose: boolean) {
+async function proxyWith(verbose: boolean) {
   const file = writeConfig(
     `proxy-${verbose}.yml`,
     `errors:\n  handlers:\n    json:\n      enabled: true\n      config:\n        verbose: ${verbose}\n`,
   );
-  const log = silentLogger();
-  return createProxyServers({
+  const registry = await createProxyRegistry({
     config: loadProxyConfig({ files: [file], env: {} }),
-    log,
+    log: silentLogger(),
     clock: systemClock,
     random: cryptoRandom,
-    keySets: new KeySetSources({ cwd: process.cwd(), ttlMs: 30_000, log }),
+    cwd: process.cwd(),
   });
+  return createProxyServers(registry);
 }
 
 function get(port: number, path: string, headers: Record<string, string> = {}) {
@@ -39,9 +39,11 @@ function get(port: number, path: string, headers: Record<string, string> = {}) {
 }
 
 describe('the proxy with no access rules', () => {
-  const verbose = proxyWith(true);
-  const quiet = proxyWith(false);
+  let verbose: Awaited<ReturnType<typeof proxyWith>>;
+  let quiet: Awaited<ReturnType<typeof proxyWith>>;
   beforeAll(async () => {
+    verbose = await proxyWith(true);
+    quiet = await proxyWith(false);
     await new Promise<void>((resolve) => verbose.proxy.listen(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => quiet.proxy.listen(0, '127.0.0.1', resolve));
   });
@@ -66,9 +68,11 @@ describe('the proxy with no access rules', () => {
     expect(JSON.parse(response.body).error.message).toBe('The requested resource could not be found');
   });
 
-  it('serves health and version on the API port', async () => {
+  it('is alive but not ready without a valid rule, as Oathkeeper; serves its version', async () => {
     expect((await verbose.api.inject({ url: '/health/alive' })).json()).toEqual({ status: 'ok' });
-    expect((await verbose.api.inject({ url: '/health/ready' })).json()).toEqual({ status: 'ok' });
+    const ready = await verbose.api.inject({ url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toEqual({ errors: { rules: 'no valid access rule is loaded' } });
     expect((await verbose.api.inject({ url: '/version' })).json()).toEqual({
       version: expect.stringMatching(/^v/),
     });

@@ -5,11 +5,11 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { loadProxyConfig } from '../../src/config/proxy-config.js';
+import { createProxyRegistry } from '../../src/daemon/proxy-registry.js';
 import { createProxyServers } from '../../src/daemon/proxy-servers.js';
 import { generateKeySet } from '../../src/keys/generate-key-set.js';
 import type { JsonWebKeySet } from '../../src/keys/json-web-key.js';
 import { formatKeySet } from '../../src/keys/key-file.js';
-import { KeySetSources } from '../../src/keys/key-set-sources.js';
 import { createLogger } from '../../src/log/logger.js';
 import { cryptoRandom } from '../../src/random.js';
 import { writeConfig } from '../config/config-fixtures.js';
@@ -41,9 +41,21 @@ describe('/.well-known/jwks.json', () => {
     { level: 'info', format: 'json', leakSensitiveValues: true },
     { destination: { write: (line: string) => logLines.push(line) } as unknown as NodeJS.WritableStream },
   );
-  const keySets = new KeySetSources({ cwd: dir, ttlMs: 30_000, log });
   let api: ReturnType<typeof createProxyServers>['api'];
+  let registry: Awaited<ReturnType<typeof createProxyRegistry>>;
   let first: JsonWebKeySet;
+  // One valid rule, so that readiness depends on the key set only.
+  const rule = Buffer.from(
+    JSON.stringify([
+      {
+        id: 'r',
+        match: { url: 'http://x/<**>', methods: ['GET'] },
+        authenticators: [{ handler: 'noop' }],
+        authorizer: { handler: 'allow' },
+        mutators: [{ handler: 'noop' }],
+      },
+    ]),
+  ).toString('base64');
 
   beforeAll(async () => {
     first = await generateKeySet({ format: 'hydra' });
@@ -52,16 +64,15 @@ describe('/.well-known/jwks.json', () => {
       files: [
         writeConfig(
           'jwks-proxy.yml',
-          `mutators:\n  id_token:\n    enabled: true\n    config:\n      issuer_url: http://127.0.0.1:4455/\n      jwks_url: ${pathToFileURL(keyFile).href}\n`,
+          `mutators:\n  noop:\n    enabled: true\n  id_token:\n    enabled: true\n    config:\n      issuer_url: http://127.0.0.1:4455/\n      jwks_url: ${pathToFileURL(keyFile).href}\nauthenticators:\n  noop:\n    enabled: true\nauthorizers:\n  allow:\n    enabled: true\naccess_rules:\n  matching_strategy: glob\n  repositories: ["inline://${rule}"]\n`,
         ),
       ],
       env: {},
     });
-    for (const url of config.idTokenJwksUrls) keySets.signing(url);
-    await keySets.start();
-    ({ api } = createProxyServers({ config, log, clock: systemClock, random: cryptoRandom, keySets }));
+    registry = await createProxyRegistry({ config, log, clock: systemClock, random: cryptoRandom, cwd: dir });
+    ({ api } = createProxyServers(registry));
   });
-  afterAll(() => keySets.stop());
+  afterAll(() => registry.stop());
 
   it('publishes the public half of every key, kids exactly as in the file, with cache headers', async () => {
     const response = await api.inject({ url: '/.well-known/jwks.json' });
@@ -112,13 +123,15 @@ describe('/.well-known/jwks.json', () => {
 describe('/.well-known/jwks.json without an id_token key set', () => {
   it('answers 500, as Oathkeeper does, saying what to configure', async () => {
     const log = createLogger({ level: 'error', format: 'json', leakSensitiveValues: false });
-    const { api } = createProxyServers({
-      config: loadProxyConfig({ files: [writeConfig('no-keys.yml', 'log:\n  level: error\n')], env: {} }),
-      log,
-      clock: systemClock,
-      random: cryptoRandom,
-      keySets: new KeySetSources({ cwd: dir, ttlMs: 30_000, log }),
-    });
+    const { api } = createProxyServers(
+      await createProxyRegistry({
+        config: loadProxyConfig({ files: [writeConfig('no-keys.yml', 'log:\n  level: error\n')], env: {} }),
+        log,
+        clock: systemClock,
+        random: cryptoRandom,
+        cwd: dir,
+      }),
+    );
     const response = await api.inject({ url: '/.well-known/jwks.json' });
     expect(response.statusCode).toBe(500);
     expect(response.json().error).toMatchObject({

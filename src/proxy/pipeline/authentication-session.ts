@@ -1,15 +1,23 @@
 import { GoHeader, type GoUrl } from '../../template/go-net.js';
 import { GoNilMap, GoStruct } from '../../template/values.js';
 
-/** What templates see as `.MatchContext`: how the request matched its rule. */
+/**
+ * What templates see as `.MatchContext`: how the request matched its rule. `URL` and `Header` are
+ * built on first read: most requests never render a template that reads them.
+ */
 export class MatchContext extends GoStruct {
+  declare URL: GoUrl;
+  declare Header: GoHeader;
+
   constructor(
     public RegexpCaptureGroups: string[],
-    public URL: GoUrl,
+    url: () => GoUrl,
     public Method: string,
-    public Header: GoHeader,
+    header: () => GoHeader,
   ) {
     super();
+    lazyField(this, 'URL', url);
+    lazyField(this, 'Header', header);
   }
   goType(): string {
     return 'authn.MatchContext';
@@ -17,6 +25,23 @@ export class MatchContext extends GoStruct {
   override goPointer(): boolean {
     return false;
   }
+}
+
+/** An own, enumerable property computed on first read (templates only see own properties). */
+function lazyField<T>(target: object, name: string, compute: () => T): void {
+  let value: T | undefined;
+  let done = false;
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        value = compute();
+        done = true;
+      }
+      return value;
+    },
+  });
 }
 
 /**

@@ -1,0 +1,60 @@
+import { GoHeader, GoUrl } from '../../template/go-net.js';
+import type { PreparedRule, PreparedStep } from '../rule/prepared-rule.js';
+import { AuthenticationSession, MatchContext } from './authentication-session.js';
+import { PipelineError, pipelineErrors } from './pipeline-error.js';
+import type { PipelineRequest } from './pipeline-request.js';
+
+const KIND: Record<string, string> = {
+  authenticators: 'authenticator',
+  authorizer: 'authorizer',
+  mutators: 'mutator',
+};
+
+function ready<Prepared>(step: PreparedStep<Prepared>, kind: string): Prepared {
+  // A handler that failed preparation fails the request only when the request reaches it, as in Oathkeeper.
+  if (!step.prepared) throw pipelineErrors.misconfigured(KIND[kind] ?? kind, step.problem);
+  return step.prepared;
+}
+
+/**
+ * Runs a matched rule's handlers for one request: authenticators in order (only "not
+ * responsible" moves on to the next), then the authorizer, then the mutators. Resolves to the
+ * session (whose headers go upstream or into the decision), or to the error that stopped it.
+ */
+export async function runPipeline(
+  rule: PreparedRule,
+  request: PipelineRequest,
+  captureGroups: string[],
+): Promise<{ session: AuthenticationSession } | { error: PipelineError }> {
+  const session = new AuthenticationSession(
+    new MatchContext(
+      captureGroups,
+      () => new GoUrl(request.url),
+      request.method,
+      () => new GoHeader(headerEntries(request)),
+    ),
+  );
+  try {
+    let authenticated = false;
+    for (const step of rule.authenticators) {
+      const outcome = await ready(step, 'authenticators').authenticate(request, session);
+      if (outcome.kind === 'not_responsible') continue;
+      if (outcome.kind === 'failed') return { error: outcome.error };
+      authenticated = true;
+      break;
+    }
+    if (!authenticated) return { error: pipelineErrors.unauthorized() };
+    await ready(rule.authorizer, 'authorizer').authorize(request, session);
+    for (const step of rule.mutators) await ready(step, 'mutators').mutate(request, session);
+    return { session };
+  } catch (error) {
+    if (error instanceof PipelineError) return { error };
+    return { error: pipelineErrors.internal('An internal server error occurred', (error as Error).message) };
+  }
+}
+
+function headerEntries(request: PipelineRequest): [string, string[]][] {
+  return Object.entries(request.headers)
+    .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
+    .map(([name, value]) => [name, Array.isArray(value) ? value : [value]]);
+}

@@ -1,0 +1,121 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { cleanPath } from '../../http/go-path.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../../http/request-id.js';
+import { renderError } from '../pipeline/errors/error-handling.js';
+import type { ErrorResponse } from '../pipeline/handler.js';
+import { PipelineError } from '../pipeline/pipeline-error.js';
+import { headerValue, type PipelineRequest } from '../pipeline/pipeline-request.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import type { ProxyRules } from '../rule/proxy-rules.js';
+
+/**
+ * `/decisions` and `/decisions/...` on the API port: rebuilds the original request from the
+ * X-Forwarded-* headers (trusted unconditionally, so the port must stay private), runs the
+ * matching rule's pipeline without forwarding, and answers 200 with the session headers as
+ * response headers, or the error handler's answer. For nginx `auth_request` and Traefik ForwardAuth.
+ */
+export function createDecisionsHandler(rules: ProxyRules) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    const raw = request.url ?? '/';
+    const queryAt = raw.indexOf('?');
+    const rawPath = queryAt < 0 ? raw : raw.slice(0, queryAt);
+    const query = queryAt < 0 ? '' : raw.slice(queryAt);
+
+    // Go's ServeMux answers a non-canonical path with a redirect to the cleaned one.
+    const canonical = cleanPath(rawPath);
+    if (canonical !== rawPath && !(rawPath.endsWith('/') && canonical === rawPath.slice(0, -1))) {
+      response.writeHead(301, { location: canonical + query, 'x-request-id': requestId });
+      response.end();
+      return;
+    }
+
+    const method = headerValue(request.headers, 'x-forwarded-method') ?? request.method ?? 'GET';
+    const scheme =
+      headerValue(request.headers, 'x-forwarded-proto') ??
+      ((request.socket as TLSSocket).encrypted ? 'https' : 'http');
+    const host =
+      headerValue(request.headers, 'x-forwarded-host') ?? headerValue(request.headers, 'host') ?? '';
+    const forwardedUri = headerValue(request.headers, 'x-forwarded-uri');
+    // X-Forwarded-Uri is used as it is (not decoded); its query is dropped: the query is the
+    // /decisions request's own, as in current Oathkeeper.
+    const path =
+      forwardedUri !== undefined
+        ? forwardedUri.split('?')[0]!
+        : safeDecode(rawPath.slice('/decisions'.length));
+    const matchedPath = path === '' ? '' : cleanPath(path);
+    const set = rules.current();
+    let url: URL;
+    try {
+      url = new URL(`${scheme}://${host}${matchedPath}${query}`);
+    } catch {
+      return write(
+        response,
+        renderError(
+          new PipelineError(400, 'The request URL is malformed'),
+          fallbackRequest(request, method),
+          undefined,
+          rules.fallback(),
+          requestId,
+        ),
+        requestId,
+      );
+    }
+    const pipelineRequest: PipelineRequest = {
+      method,
+      url,
+      headers: request.headers,
+      remoteAddress: request.socket.remoteAddress ?? '',
+    };
+    const matched = set.match(method, `${scheme}://${host}${matchedPath}`);
+    if (matched instanceof PipelineError) {
+      return write(
+        response,
+        renderError(matched, pipelineRequest, undefined, rules.fallback(), requestId),
+        requestId,
+      );
+    }
+    const result = await runPipeline(matched.rule, pipelineRequest, matched.captureGroups);
+    if ('error' in result) {
+      return write(
+        response,
+        renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
+        requestId,
+      );
+    }
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    for (const [name, values] of Object.entries(result.session.Header)) {
+      if (name.toLowerCase() === 'content-length') continue;
+      headers[name] = (values as string[])[0] ?? '';
+    }
+    response.writeHead(200, headers);
+    response.end();
+  };
+}
+
+function write(response: ServerResponse, answer: ErrorResponse, requestId: string): void {
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'content-length': Buffer.byteLength(answer.body),
+    'x-request-id': requestId,
+  });
+  response.end(answer.body);
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function fallbackRequest(request: IncomingMessage, method: string): PipelineRequest {
+  return {
+    method,
+    url: new URL('http://invalid/'),
+    headers: request.headers,
+    remoteAddress: request.socket.remoteAddress ?? '',
+  };
+}

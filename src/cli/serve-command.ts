@@ -96,13 +96,15 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
       // A second Ctrl-C stops at once, for an operator who does not want to wait. Signals within
       // the first half second are the same Ctrl-C delivered twice (to the process group, and
       // forwarded by `npm start`), not a second one.
-      const forced = io.onShutdownSignal(() => {
-        if (Date.now() - firstAt < 500) return;
+      // Kept until the process exits: a duplicate that arrives after the stop must not kill it.
+      let stopped = false;
+      io.onShutdownSignal(() => {
+        if (stopped || Date.now() - firstAt < 500) return;
         log.warn('second signal: stopping without waiting');
         process.exit(130);
       });
       void running.stop().then(() => {
-        forced();
+        stopped = true;
         log.info('stopped');
         resolve();
       });
@@ -132,6 +134,7 @@ function banner(
   row('identity admin', 'identity admin');
   row('proxy', 'proxy');
   row('proxy API', 'proxy API', '  (JWKS: .well-known/jwks.json)');
+  row('proxy metrics', 'proxy metrics');
   if (identity && identity.serve.public.baseUrl.href !== url('identity public')) {
     lines.push(`  public base URL  ${identity.serve.public.baseUrl.href}`);
   }

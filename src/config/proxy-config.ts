@@ -15,7 +15,7 @@ import {
 export interface ProxyConfig {
   /** The validated Oathkeeper config, defaults filled in, keys as Oathkeeper spells them. */
   document: JsonObject;
-  serve: { proxy: ListenConfig; api: ListenConfig; shutdownTimeoutMs: number };
+  serve: { proxy: ListenConfig; api: ListenConfig; prometheus: ListenConfig; shutdownTimeoutMs: number };
   log: LogConfig;
   /** Key sets the id_token mutator signs with (the global one; rules add theirs later). */
   idTokenJwksUrls: string[];
@@ -52,6 +52,7 @@ export function loadProxyConfig(options: LoadProxyConfigOptions): ProxyConfig {
     serve: {
       proxy: listen('proxy', 4455),
       api: listen('api', 4456),
+      prometheus: listen('prometheus', 9000),
       shutdownTimeoutMs: readShutdownTimeout(document),
     },
     log: readLogConfig(document),

@@ -18,7 +18,7 @@ export interface DevEnvironment {
   created: string[];
 }
 
-export const DEV_PORTS = { public: 4433, admin: 4434, proxy: 4455, api: 4456 } as const;
+export const DEV_PORTS = { public: 4433, admin: 4434, proxy: 4455, api: 4456, metrics: 9000 } as const;
 
 /**
  * Prepares `./.gatehouse/` on first use: a private folder with a signing key set and random
@@ -106,6 +106,7 @@ export async function prepareDevEnvironment(cwd: string, random: RandomSource): 
     serve: {
       proxy: { host: '127.0.0.1', port: DEV_PORTS.proxy },
       api: { host: '127.0.0.1', port: DEV_PORTS.api },
+      prometheus: { host: '127.0.0.1', port: DEV_PORTS.metrics },
     },
     access_rules: {
       matching_strategy: 'glob',

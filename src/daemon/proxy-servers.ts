@@ -8,6 +8,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id.js';
 import { createDecisionsHandler } from '../proxy/server/decisions-handler.js';
 import { registerJwksRoute } from '../proxy/server/jwks-route.js';
 import { writeNoRuleMatched } from '../proxy/server/no-rule-matched.js';
+import { ProxyMetrics } from '../proxy/server/proxy-metrics.js';
 import { registerRulesRoutes } from '../proxy/server/rules-routes.js';
 import type { ProxyRegistry } from '../registry.js';
 import { gatehouseVersion } from '../version.js';
@@ -17,6 +18,8 @@ export interface ProxyServers {
   proxy: Server;
   /** The API on 4456: health, version, rules, decisions, JWKS. */
   api: FastifyInstance;
+  /** Prometheus metrics on 9000 (`serve.prometheus`). */
+  metrics: Server;
 }
 
 export function createProxyServers(registry: ProxyRegistry): ProxyServers {
@@ -26,7 +29,12 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
     writeNoRuleMatched(response, registry.config.document, requestId);
   });
 
-  const decide = createDecisionsHandler(registry.rules);
+  const metrics = new ProxyMetrics(
+    (getPath(registry.config.document, ['serve', 'prometheus', 'metric_name_prefix']) as
+      | string
+      | undefined) ?? 'ory_oathkeeper_',
+  );
+  const decide = createDecisionsHandler(registry.rules, metrics);
   const cors = readCorsConfig(
     getPath(registry.config.document, ['serve', 'api', 'cors']) as Record<string, unknown> | undefined,
   );
@@ -69,5 +77,5 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
   // Oathkeeper v0.38 serves /version on the API port; current releases dropped it. Portals still call it.
   api.get('/version', async () => ({ version: gatehouseVersion() }));
 
-  return { proxy, api };
+  return { proxy, api, metrics: metrics.createServer() };
 }

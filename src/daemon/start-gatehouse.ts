@@ -100,6 +100,12 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     specs.push(
       { name: 'proxy', host: config.serve.proxy.host, port: config.serve.proxy.port, server: servers.proxy },
       { name: 'proxy API', host: config.serve.api.host, port: config.serve.api.port, server: servers.api },
+      {
+        name: 'proxy metrics',
+        host: config.serve.prometheus.host,
+        port: config.serve.prometheus.port,
+        server: servers.metrics,
+      },
     );
     shutdownTimeouts.push(config.serve.shutdownTimeoutMs);
   }

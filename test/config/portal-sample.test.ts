@@ -89,7 +89,7 @@ describe('oathkeeper command lines of the portal', () => {
   it('`serve proxy -c oathkeeper.yml` starts the proxy only', async () => {
     const running = await startGatehouse(['serve', 'proxy', '-c', OATHKEEPER], { env: await freePortsEnv() });
     try {
-      expect(Object.keys(running.urls).sort()).toEqual(['proxy', 'proxy API']);
+      expect(Object.keys(running.urls).sort()).toEqual(['proxy', 'proxy API', 'proxy metrics']);
       const version = await fetch(new URL('version', running.urls['proxy API']));
       expect(await version.json()).toEqual({ version: expect.stringMatching(/^v\d+\.\d+\.\d+/) });
     } finally {

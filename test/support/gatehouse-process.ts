@@ -94,6 +94,7 @@ export async function freePortsEnv(): Promise<NodeJS.ProcessEnv> {
     SERVE_ADMIN_PORT: String(await freePort()),
     SERVE_PROXY_PORT: String(await freePort()),
     SERVE_API_PORT: String(await freePort()),
+    SERVE_PROMETHEUS_PORT: String(await freePort()),
   };
 }
 
@@ -117,7 +118,7 @@ export function startGatehouse(args: string[], options: RunOptions = {}): Promis
       clearTimeout(timer);
       const urls: Record<string, string> = {};
       for (const match of stdout.matchAll(
-        /^ {2}(identity public|identity admin|proxy API|proxy) +(http:\/\/\S+)/gm,
+        /^ {2}(identity public|identity admin|proxy API|proxy metrics|proxy) +(http:\/\/\S+)/gm,
       )) {
         urls[match[1]!] = match[2]!;
       }

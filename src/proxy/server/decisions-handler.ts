@@ -8,6 +8,7 @@ import { PipelineError } from '../pipeline/pipeline-error.js';
 import { headerValue, type PipelineRequest } from '../pipeline/pipeline-request.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { ProxyRules } from '../rule/proxy-rules.js';
+import type { ProxyMetrics } from './proxy-metrics.js';
 
 /**
  * `/decisions` and `/decisions/...` on the API port: rebuilds the original request from the
@@ -15,8 +16,9 @@ import type { ProxyRules } from '../rule/proxy-rules.js';
  * matching rule's pipeline without forwarding, and answers 200 with the session headers as
  * response headers, or the error handler's answer. For nginx `auth_request` and Traefik ForwardAuth.
  */
-export function createDecisionsHandler(rules: ProxyRules) {
+export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
     const raw = request.url ?? '/';
     const queryAt = raw.indexOf('?');
@@ -70,6 +72,7 @@ export function createDecisionsHandler(rules: ProxyRules) {
     };
     const matched = set.match(method, `${scheme}://${host}${matchedPath}`);
     if (matched instanceof PipelineError) {
+      metrics?.record('', String(matched.status), started);
       return write(
         response,
         renderError(matched, pipelineRequest, undefined, rules.fallback(), requestId),
@@ -78,12 +81,14 @@ export function createDecisionsHandler(rules: ProxyRules) {
     }
     const result = await runPipeline(matched.rule, pipelineRequest, matched.captureGroups);
     if ('error' in result) {
+      metrics?.record(matched.rule.rule.id, String(result.error.status), started);
       return write(
         response,
         renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
         requestId,
       );
     }
+    metrics?.record(matched.rule.rule.id, 'allowed', started);
     const headers: Record<string, string> = { 'x-request-id': requestId };
     for (const [name, values] of Object.entries(result.session.Header)) {
       if (name.toLowerCase() === 'content-length') continue;

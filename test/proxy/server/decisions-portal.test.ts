@@ -141,3 +141,28 @@ describe("the portal's access rules through /decisions", () => {
     expect((await fetch(`${api}/health/ready`)).status).toBe(200);
   });
 });
+
+describe('proxy metrics', () => {
+  it('count decisions by rule and outcome, with their latency', async () => {
+    const { registry, servers } = await portalProxy();
+    await servers.api.listen({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => servers.metrics.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(servers.api.server.address() as AddressInfo).port}`;
+    const metricsUrl = `http://127.0.0.1:${(servers.metrics.address() as AddressInfo).port}/anything`;
+    try {
+      await rawRequest(`${base}/decisions/auth/login`, { headers: { Host: 'oathkeeper:4455' } });
+      await rawRequest(`${base}/decisions/auth/login`, { headers: { Host: 'oathkeeper:4455' } });
+      await rawRequest(`${base}/decisions/nope`, { headers: { Host: 'oathkeeper:4455' } });
+      const text = (await rawRequest(metricsUrl)).body;
+      expect(text).toContain(
+        'ory_oathkeeper_decisions_total{rule="dashboard:anonymous",outcome="allowed"} 2',
+      );
+      expect(text).toContain('ory_oathkeeper_decisions_total{rule="",outcome="404"} 1');
+      expect(text).toMatch(/ory_oathkeeper_decision_duration_seconds_count\{rule="dashboard:anonymous"\} 2/);
+    } finally {
+      await servers.api.close();
+      servers.metrics.close();
+      registry.stop();
+    }
+  });
+});

@@ -103,11 +103,17 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
         log.warn('second signal: stopping without waiting');
         process.exit(130);
       });
-      void running.stop().then(() => {
-        stopped = true;
-        log.info('stopped');
-        resolve();
-      });
+      void running
+        .stop()
+        // A Ctrl-C reaches the whole process group: a parent such as `npm start` gets the same
+        // signal and must handle it while gatehouse still runs, or it dies of it after gatehouse
+        // exits. Staying 200 ms after the signal gives it that time.
+        .then(() => new Promise((settle) => setTimeout(settle, Math.max(0, 200 - (Date.now() - firstAt)))))
+        .then(() => {
+          stopped = true;
+          log.info('stopped');
+          resolve();
+        });
     });
   });
 }

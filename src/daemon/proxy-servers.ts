@@ -46,10 +46,16 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
       const url = request.url ?? '';
       if (url !== '/decisions' && !url.startsWith('/decisions/') && !url.startsWith('/decisions?'))
         return false;
-      decide(request, response).catch((error: Error) => {
+      const failed = (error: Error) => {
         registry.log.error({ err: error }, 'decision failed');
         if (!response.headersSent) response.writeHead(500).end();
-      });
+      };
+      // A decision runs synchronously when its handlers do; both kinds of failure end in a 500.
+      try {
+        decide(request, response)?.catch(failed);
+      } catch (error) {
+        failed(error as Error);
+      }
       return true;
     },
   });

@@ -75,6 +75,8 @@ export interface Pipeline {
 export interface Command {
   pos: number;
   args: Operand[];
+  /** `args` without the first, filled in by the renderer on first use. */
+  rest?: Operand[];
 }
 
 export type Operand =

@@ -131,7 +131,8 @@ export function formatValue(value: GoValue, plus = false, depth = 0): string {
         .map(([key, item]) => `${key}:${formatValue(item, plus, depth + 1)}`)
         .join(' ')}]`;
     case 'struct':
-      return `${(value as GoStruct).goPointer() ? '&' : ''}{${Object.entries(value as object)
+      return `${(value as GoStruct).goPointer() ? '&' : ''}{${(value as GoStruct)
+        .goFields()
         .map(([key, item]) =>
           plus ? `${key}:${formatValue(item, plus, depth + 1)}` : formatValue(item, plus, depth + 1),
         )

@@ -48,10 +48,12 @@ function encode(value: GoValue, indent: string, prefix: string, depth: number): 
     case 'struct': {
       const json = (value as GoStruct & { toGoJson?: () => GoValue }).toGoJson;
       if (typeof json === 'function') return encode(json.call(value), indent, prefix, depth + 1);
-      const entries = Object.entries(value as GoStruct).map(
-        ([key, item]) =>
-          `${jsonString(key)}:${indent ? ' ' : ''}${encode(item, indent, prefix + indent, depth + 1)}`,
-      );
+      const entries = (value as GoStruct)
+        .goFields()
+        .map(
+          ([key, item]) =>
+            `${jsonString(key)}:${indent ? ' ' : ''}${encode(item, indent, prefix + indent, depth + 1)}`,
+        );
       return list(entries, '{', '}', indent, prefix);
     }
     case 'func':

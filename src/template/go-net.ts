@@ -1,11 +1,19 @@
 import { GoMap, GoStruct } from './values.js';
 
+// Header names repeat from request to request; their canonical form is cached (bounded).
+const canonicalCache = new Map<string, string>();
+
 /** textproto.CanonicalMIMEHeaderKey: `x-foo-bar` → `X-Foo-Bar`. */
 export function canonicalHeaderKey(key: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key)) return key;
-  return key
-    .toLowerCase()
-    .replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+  const cached = canonicalCache.get(key);
+  if (cached !== undefined) return cached;
+  const canonical = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key)
+    ? key
+        .toLowerCase()
+        .replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
+    : key;
+  if (canonicalCache.size < 1000) canonicalCache.set(key, canonical);
+  return canonical;
 }
 
 /** Go's http.Header: canonical keys, each with its list of values; `.Get` takes the first. */

@@ -3,7 +3,7 @@ import { goBuiltins, oathkeeperFunctions } from './builtins.js';
 import type { FunctionTable, TemplateFunction } from './functions.js';
 import { escapeForContext, type HtmlContext, prepareHtml } from './html-escaper.js';
 import { parseTemplate } from './parser.js';
-import { type MissingKey, renderNodes } from './render.js';
+import { type MissingKey, type RenderContext, renderNodes } from './render.js';
 import { type SprigOptions, sprigFunctions } from './sprig.js';
 import { TemplateError } from './template-error.js';
 import type { GoValue } from './values.js';
@@ -107,23 +107,26 @@ export class GoTemplate {
   }
 
   /** Renders with `data` as dot; throws TemplateError. */
+  // Built once: rendering is on the proxy's per-request path.
+  private context?: RenderContext;
+
   render(data: GoValue): string {
     const html = this.html;
-    return withStackGuard(this.name, () =>
-      renderNodes(
-        {
-          source: this.source,
-          name: this.name,
-          templates: this.templates,
-          functions: this.functions,
-          missingKey: this.missingKey,
-          escape: html ? (value, index) => escapeForContext(value, html.contexts[index]!) : undefined,
-          actionIndex: html?.index,
-        },
-        this.root,
-        data,
-      ),
-    );
+    this.context ??= {
+      source: this.source,
+      name: this.name,
+      templates: this.templates,
+      functions: this.functions,
+      missingKey: this.missingKey,
+      escape: html ? (value, index) => escapeForContext(value, html.contexts[index]!) : undefined,
+      actionIndex: html?.index,
+    };
+    try {
+      return renderNodes(this.context, this.root, data);
+    } catch (error) {
+      if (error instanceof RangeError) throw new TemplateError(`template: ${this.name}: too deeply nested`);
+      throw error;
+    }
   }
 }
 

@@ -33,6 +33,8 @@ export interface RenderContext {
 /** How deep templates may call templates (Go stops recursion at 100000; this is plenty). */
 export const MAX_TEMPLATE_DEPTH = 1000;
 
+const NO_ARGS: Operand[] = [];
+
 class BreakSignal {}
 class ContinueSignal {}
 
@@ -48,21 +50,25 @@ export function renderNodes(context: RenderContext, nodes: Node[], data: GoValue
   const dot = data === null ? undefined : data;
   state.vars = [{ name: '$', value: dot }];
   state.walkList(dot, nodes);
-  return state.out.join('');
+  return state.out;
 }
 
 class State {
-  out: string[] = [];
+  out = '';
   vars: Variable[] = [];
   depth = 0;
-  /** The action being run, for error messages. */
-  private at: { pos: number; source: string } = { pos: 0, source: '' };
+  /** The action being run, for error messages (two fields, not an object: this is per command). */
+  private atPos = 0;
+  private atSource = '';
+
+  /** `fail`, bound once per render instead of a closure per action. */
+  private readonly failer = (message: string): never => this.fail(message);
 
   constructor(private readonly context: RenderContext) {}
 
   private fail(message: string): never {
     throw new TemplateError(
-      `template: ${this.context.name}:${position(this.context.source, this.at.pos)}: executing "${this.context.name}" at <${this.at.source}>: ${message}`,
+      `template: ${this.context.name}:${position(this.context.source, this.atPos)}: executing "${this.context.name}" at <${this.atSource}>: ${message}`,
     );
   }
 
@@ -73,17 +79,14 @@ class State {
   private walk(dot: GoValue, node: Node): void {
     switch (node.type) {
       case 'text':
-        this.out.push(node.text);
+        this.out += node.text;
         return;
       case 'action': {
         const value = this.evalPipeline(dot, node.pipe);
         if (node.pipe.decl.length === 0) {
-          const index = this.context.actionIndex?.get(node) ?? -1;
-          this.out.push(
-            this.context.escape
-              ? this.context.escape(value, index)
-              : printValue(value, (message) => this.fail(message)),
-          );
+          this.out += this.context.escape
+            ? this.context.escape(value, this.context.actionIndex?.get(node) ?? -1)
+            : printValue(value, this.failer);
         }
         return;
       }
@@ -101,7 +104,8 @@ class State {
         return;
       case 'template': {
         const body = this.context.templates.get(node.name);
-        this.at = { pos: node.pos, source: `template "${node.name}"` };
+        this.atPos = node.pos;
+        this.atSource = `template "${node.name}"`;
         if (!body)
           this.fail(`template: no template "${node.name}" associated with template "${this.context.name}"`);
         if (this.depth >= MAX_TEMPLATE_DEPTH)
@@ -185,20 +189,24 @@ class State {
   }
 
   private evalPipeline(dot: GoValue, pipe: Pipeline): GoValue {
-    this.at = { pos: pipe.pos, source: pipe.source };
+    this.atPos = pipe.pos;
+    this.atSource = pipe.source;
     let value: GoValue;
-    pipe.commands.forEach((command, index) => {
-      value = this.evalCommand(dot, command, index === 0 ? undefined : { value });
+    const commands = pipe.commands;
+    for (let index = 0; index < commands.length; index++) {
+      value = this.evalCommand(dot, commands[index]!, index === 0 ? undefined : { value });
       // An interface{} holding nil is no value at all, as in Go's evalPipeline.
       if (value === null) value = undefined;
-    });
+    }
     for (const name of pipe.decl) this.setVar(name, value, pipe.isAssign);
     return value;
   }
 
   private evalCommand(dot: GoValue, command: Command, final: { value: GoValue } | undefined): GoValue {
-    const [head, ...args] = command.args as [Operand, ...Operand[]];
-    this.at = { pos: head.pos, source: this.at.source };
+    const head = command.args[0]!;
+    // The arguments after the first, sliced once per command node and kept on it.
+    const args = (command.rest ??= command.args.slice(1));
+    this.atPos = head.pos;
     switch (head.type) {
       case 'field':
         return this.evalChain(dot, dot, head.names, args, final);
@@ -243,10 +251,10 @@ class State {
     final: { value: GoValue } | undefined,
   ): GoValue {
     let value = receiver;
-    names.forEach((name, index) => {
+    for (let index = 0; index < names.length; index++) {
       const last = index === names.length - 1;
-      value = this.evalField(dot, name, value, last ? args : [], last ? final : undefined);
-    });
+      value = this.evalField(dot, names[index]!, value, last ? args : NO_ARGS, last ? final : undefined);
+    }
     if (names.length === 0) this.noArgs(args, final, { type: 'dot', pos: 0 });
     return value;
   }
@@ -275,7 +283,7 @@ class State {
     }
     const hasArgs = args.length > 0 || final !== undefined;
     if (kind === 'struct') {
-      if (!Object.hasOwn(receiver as object, name) || !/^\p{Lu}/u.test(name)) {
+      if (!(receiver as GoStruct).hasGoField(name) || !/^\p{Lu}/u.test(name)) {
         this.fail(`can't evaluate field ${name} in type ${typeName(receiver)}`);
       }
       if (hasArgs) this.fail(`${name} has arguments but cannot be invoked as function`);

@@ -26,6 +26,13 @@ export abstract class GoStruct {
   goPointer(): boolean {
     return true;
   }
+  /** The struct's fields in declaration order: its own properties unless a subclass computes some. */
+  goFields(): [string, unknown][] {
+    return Object.entries(this);
+  }
+  hasGoField(name: string): boolean {
+    return Object.hasOwn(this, name);
+  }
 }
 
 /** Base of map types with methods (http.Header, url.Values): entries are own properties. */

@@ -7,7 +7,7 @@ import { readKeySetFile } from '../../src/keys/key-file.js';
 import { signJwt } from '../../src/keys/sign-jwt.js';
 import { loadSigningKeySet } from '../../src/keys/signing-key-set.js';
 import {
-  freePort,
+  freePortsEnv,
   type RunningGatehouse,
   runGatehouse,
   startGatehouse,
@@ -74,7 +74,7 @@ describe('rotating the key set of two running proxies that share one key file (d
       `serve:\n  proxy:\n    host: 127.0.0.1\n  api:\n    host: 127.0.0.1\nmutators:\n  id_token:\n    enabled: true\n    config:\n      issuer_url: http://127.0.0.1:4455/\n      jwks_url: file://${keyFile}\n`,
     );
     for (let node = 0; node < 2; node++) {
-      const env = { SERVE_PROXY_PORT: String(await freePort()), SERVE_API_PORT: String(await freePort()) };
+      const env = await freePortsEnv();
       proxies.push(await startGatehouse(['proxy', 'serve', '-c', proxyConfig], { env, cwd: dir }));
     }
   });

@@ -6,42 +6,48 @@ import { GoNilMap, GoStruct } from '../../template/values.js';
  * built on first read: most requests never render a template that reads them.
  */
 export class MatchContext extends GoStruct {
-  declare URL: GoUrl;
-  declare Header: GoHeader;
+  private url?: GoUrl;
+  private header?: GoHeader;
 
   constructor(
     public RegexpCaptureGroups: string[],
-    url: () => GoUrl,
+    private readonly makeUrl: () => GoUrl,
     public Method: string,
-    header: () => GoHeader,
+    private readonly makeHeader: () => GoHeader,
   ) {
     super();
-    lazyField(this, 'URL', url);
-    lazyField(this, 'Header', header);
   }
+
+  get URL(): GoUrl {
+    this.url ??= this.makeUrl();
+    return this.url;
+  }
+
+  get Header(): GoHeader {
+    this.header ??= this.makeHeader();
+    return this.header;
+  }
+
   goType(): string {
     return 'authn.MatchContext';
   }
+
   override goPointer(): boolean {
     return false;
   }
-}
 
-/** An own, enumerable property computed on first read (templates only see own properties). */
-function lazyField<T>(target: object, name: string, compute: () => T): void {
-  let value: T | undefined;
-  let done = false;
-  Object.defineProperty(target, name, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (!done) {
-        value = compute();
-        done = true;
-      }
-      return value;
-    },
-  });
+  override goFields(): [string, unknown][] {
+    return [
+      ['RegexpCaptureGroups', this.RegexpCaptureGroups],
+      ['URL', this.URL],
+      ['Method', this.Method],
+      ['Header', this.Header],
+    ];
+  }
+
+  override hasGoField(name: string): boolean {
+    return name === 'RegexpCaptureGroups' || name === 'URL' || name === 'Method' || name === 'Header';
+  }
 }
 
 /**

@@ -17,19 +17,27 @@ export type AuthenticationOutcome =
   | { kind: 'authenticated' }
   | { kind: 'failed'; error: PipelineError };
 
-export interface PreparedAuthenticator {
+/**
+ * Marks a prepared handler that never returns a promise. A rule made only of such handlers runs
+ * without awaiting anything, which matters on the per-request path.
+ */
+export interface MaybeSynchronous {
+  readonly synchronous?: boolean;
+}
+
+export interface PreparedAuthenticator extends MaybeSynchronous {
   authenticate(
     request: PipelineRequest,
     session: AuthenticationSession,
   ): AuthenticationOutcome | Promise<AuthenticationOutcome>;
 }
 
-export interface PreparedAuthorizer {
+export interface PreparedAuthorizer extends MaybeSynchronous {
   /** Resolves to allow; rejects with a PipelineError to deny. */
   authorize(request: PipelineRequest, session: AuthenticationSession): void | Promise<void>;
 }
 
-export interface PreparedMutator {
+export interface PreparedMutator extends MaybeSynchronous {
   /** Sets session headers (and may change the session); rejects with a PipelineError to stop. */
   mutate(request: PipelineRequest, session: AuthenticationSession): void | Promise<void>;
 }

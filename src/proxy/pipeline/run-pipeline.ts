@@ -1,6 +1,7 @@
 import { GoHeader, GoUrl } from '../../template/go-net.js';
 import type { PreparedRule, PreparedStep } from '../rule/prepared-rule.js';
 import { AuthenticationSession, MatchContext } from './authentication-session.js';
+import type { AuthenticationOutcome } from './handler.js';
 import { PipelineError, pipelineErrors } from './pipeline-error.js';
 import type { PipelineRequest } from './pipeline-request.js';
 
@@ -16,16 +17,20 @@ function ready<Prepared>(step: PreparedStep<Prepared>, kind: string): Prepared {
   return step.prepared;
 }
 
+export type PipelineResult = { session: AuthenticationSession } | { error: PipelineError };
+
 /**
  * Runs a matched rule's handlers for one request: authenticators in order (only "not
- * responsible" moves on to the next), then the authorizer, then the mutators. Resolves to the
- * session (whose headers go upstream or into the decision), or to the error that stopped it.
+ * responsible" moves on to the next), then the authorizer, then the mutators. Gives the session
+ * (whose headers go upstream or into the decision), or the error that stopped it. Runs
+ * synchronously for as long as the handlers do, and returns a promise only once one of them
+ * does: the common anonymous/allow/header rule never waits on the microtask queue.
  */
-export async function runPipeline(
+export function runPipeline(
   rule: PreparedRule,
   request: PipelineRequest,
   captureGroups: string[],
-): Promise<{ session: AuthenticationSession } | { error: PipelineError }> {
+): PipelineResult | Promise<PipelineResult> {
   const session = new AuthenticationSession(
     new MatchContext(
       captureGroups,
@@ -34,6 +39,40 @@ export async function runPipeline(
       () => new GoHeader(headerEntries(request)),
     ),
   );
+  // Rules whose handlers all answer synchronously (the common case) never touch the microtask queue.
+  return rule.synchronous
+    ? runSynchronously(rule, request, session)
+    : runAsynchronously(rule, request, session);
+}
+
+function runSynchronously(
+  rule: PreparedRule,
+  request: PipelineRequest,
+  session: AuthenticationSession,
+): PipelineResult {
+  try {
+    let authenticated = false;
+    for (const step of rule.authenticators) {
+      const outcome = ready(step, 'authenticators').authenticate(request, session) as AuthenticationOutcome;
+      if (outcome.kind === 'not_responsible') continue;
+      if (outcome.kind === 'failed') return { error: outcome.error };
+      authenticated = true;
+      break;
+    }
+    if (!authenticated) return { error: pipelineErrors.unauthorized() };
+    ready(rule.authorizer, 'authorizer').authorize(request, session);
+    for (const step of rule.mutators) ready(step, 'mutators').mutate(request, session);
+    return { session };
+  } catch (error) {
+    return { error: toPipelineError(error) };
+  }
+}
+
+async function runAsynchronously(
+  rule: PreparedRule,
+  request: PipelineRequest,
+  session: AuthenticationSession,
+): Promise<PipelineResult> {
   try {
     let authenticated = false;
     for (const step of rule.authenticators) {
@@ -48,9 +87,13 @@ export async function runPipeline(
     for (const step of rule.mutators) await ready(step, 'mutators').mutate(request, session);
     return { session };
   } catch (error) {
-    if (error instanceof PipelineError) return { error };
-    return { error: pipelineErrors.internal('An internal server error occurred', (error as Error).message) };
+    return { error: toPipelineError(error) };
   }
+}
+
+function toPipelineError(error: unknown): PipelineError {
+  if (error instanceof PipelineError) return error;
+  return pipelineErrors.internal('An internal server error occurred', (error as Error).message);
 }
 
 function headerEntries(request: PipelineRequest): [string, string[]][] {

@@ -38,6 +38,8 @@ export interface PreparedRule {
    */
   literalPrefix: string;
   literalSuffix: string;
+  /** Every handler answers synchronously (or failed to prepare): the pipeline can skip awaiting. */
+  synchronous: boolean;
   authenticators: PreparedStep<PreparedAuthenticator>[];
   authorizer: PreparedStep<PreparedAuthorizer>;
   mutators: PreparedStep<PreparedMutator>[];
@@ -133,6 +135,9 @@ export function prepareRule(rule: AccessRule, source: string, preparation: RuleP
     methods: new Set(rule.match.methods.map((method) => method.toUpperCase())),
     pattern,
     ...literalEnds(rule.match.url),
+    synchronous: [...authenticators, authorizer, ...mutators].every(
+      (step) => !step.prepared || step.prepared.synchronous === true,
+    ),
     authenticators,
     authorizer,
     mutators,

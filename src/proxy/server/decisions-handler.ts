@@ -6,7 +6,7 @@ import { renderError } from '../pipeline/errors/error-handling.js';
 import type { ErrorResponse } from '../pipeline/handler.js';
 import { PipelineError } from '../pipeline/pipeline-error.js';
 import { headerValue, type PipelineRequest } from '../pipeline/pipeline-request.js';
-import { runPipeline } from '../pipeline/run-pipeline.js';
+import { type PipelineResult, runPipeline } from '../pipeline/run-pipeline.js';
 import type { ProxyRules } from '../rule/proxy-rules.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 
@@ -17,7 +17,7 @@ import type { ProxyMetrics } from './proxy-metrics.js';
  * response headers, or the error handler's answer. For nginx `auth_request` and Traefik ForwardAuth.
  */
 export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics) {
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  return (request: IncomingMessage, response: ServerResponse): void | Promise<void> => {
     const started = process.hrtime.bigint();
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
     const raw = request.url ?? '/';
@@ -48,27 +48,37 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
         : safeDecode(rawPath.slice('/decisions'.length));
     const matchedPath = path === '' ? '' : cleanPath(path);
     const set = rules.current();
-    let url: URL;
-    try {
-      url = new URL(`${scheme}://${host}${matchedPath}${query}`);
-    } catch {
-      return write(
-        response,
-        renderError(
-          new PipelineError(400, 'The request URL is malformed'),
-          fallbackRequest(request, method),
-          undefined,
-          rules.fallback(),
+    // The URL object is only built when something reads it (templates, redirects): a cheap check
+    // of the host stands in for URL parsing on the hot path.
+    if (!/^[A-Za-z0-9._~!$&'()*+,;=:%[\]-]*$/.test(host) || !/^https?$/i.test(scheme)) {
+      try {
+        new URL(`${scheme}://${host}${matchedPath}${query}`);
+      } catch {
+        return write(
+          response,
+          renderError(
+            new PipelineError(400, 'The request URL is malformed'),
+            fallbackRequest(request, method),
+            undefined,
+            rules.fallback(),
+            requestId,
+          ),
           requestId,
-        ),
-        requestId,
-      );
+        );
+      }
     }
+    let url: URL | undefined;
     const pipelineRequest: PipelineRequest = {
       method,
-      url,
+      get url() {
+        url ??= new URL(`${scheme}://${host}${matchedPath}${query}`);
+        return url;
+      },
       headers: request.headers,
-      remoteAddress: request.socket.remoteAddress ?? '',
+      // Asks the socket only when a `when` condition needs it (request.cidr): it is a system call.
+      get remoteAddress() {
+        return request.socket.remoteAddress ?? '';
+      },
     };
     const matched = set.match(method, `${scheme}://${host}${matchedPath}`);
     if (matched instanceof PipelineError) {
@@ -79,23 +89,26 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
         requestId,
       );
     }
-    const result = await runPipeline(matched.rule, pipelineRequest, matched.captureGroups);
-    if ('error' in result) {
-      metrics?.record(matched.rule.rule.id, String(result.error.status), started);
-      return write(
-        response,
-        renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
-        requestId,
-      );
-    }
-    metrics?.record(matched.rule.rule.id, 'allowed', started);
-    const headers: Record<string, string> = { 'x-request-id': requestId };
-    for (const [name, values] of Object.entries(result.session.Header)) {
-      if (name.toLowerCase() === 'content-length') continue;
-      headers[name] = (values as string[])[0] ?? '';
-    }
-    response.writeHead(200, headers);
-    response.end();
+    const finish = (result: PipelineResult): void => {
+      if ('error' in result) {
+        metrics?.record(matched.rule.rule.id, String(result.error.status), started);
+        return write(
+          response,
+          renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
+          requestId,
+        );
+      }
+      metrics?.record(matched.rule.rule.id, 'allowed', started);
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      for (const name in result.session.Header) {
+        if (name === 'Content-Length') continue;
+        headers[name] = (result.session.Header[name] as string[])[0] ?? '';
+      }
+      response.writeHead(200, headers);
+      response.end();
+    };
+    const result = runPipeline(matched.rule, pipelineRequest, matched.captureGroups);
+    return result instanceof Promise ? result.then(finish) : finish(result);
   };
 }
 
@@ -109,6 +122,7 @@ function write(response: ServerResponse, answer: ErrorResponse, requestId: strin
 }
 
 function safeDecode(path: string): string {
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
   } catch {

@@ -26,10 +26,26 @@ export class ProxyMetrics {
     });
   }
 
+  // Labelled children, kept per label set: looking them up by labels on every request costs more
+  // than the counting itself. Rule ids and outcomes are few, and a reload keeps most of them.
+  private readonly counters = new Map<string, { inc(): void }>();
+  private readonly timers = new Map<string, { observe(value: number): void }>();
+
   /** Records one decision; `started` is from process.hrtime.bigint(). */
   record(rule: string, outcome: string, started: bigint): void {
-    this.decisions.inc({ rule, outcome });
-    this.latency.observe({ rule }, Number(process.hrtime.bigint() - started) / 1e9);
+    const key = `${rule}\u0000${outcome}`;
+    let counter = this.counters.get(key);
+    if (!counter) {
+      counter = this.decisions.labels({ rule, outcome });
+      this.counters.set(key, counter);
+    }
+    counter.inc();
+    let timer = this.timers.get(rule);
+    if (!timer) {
+      timer = this.latency.labels({ rule });
+      this.timers.set(rule, timer);
+    }
+    timer.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   /** The metrics listener: every path answers with the text exposition format. */

@@ -11,6 +11,7 @@ export const anonymous: AuthenticatorHandler = {
   prepare(config) {
     const subject = typeof config.subject === 'string' ? config.subject : 'anonymous';
     return {
+      synchronous: true,
       authenticate(request, session) {
         if (headerValue(request.headers, 'authorization') !== undefined) return { kind: 'not_responsible' };
         session.Subject = subject;

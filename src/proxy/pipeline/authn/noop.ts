@@ -3,5 +3,5 @@ import type { AuthenticatorHandler } from '../handler.js';
 /** Lets every request through with an empty subject. */
 export const noop: AuthenticatorHandler = {
   name: 'noop',
-  prepare: () => ({ authenticate: () => ({ kind: 'authenticated' }) }),
+  prepare: () => ({ synchronous: true, authenticate: () => ({ kind: 'authenticated' }) }),
 };

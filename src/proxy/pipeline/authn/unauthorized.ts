@@ -4,5 +4,8 @@ import { pipelineErrors } from '../pipeline-error.js';
 /** Refuses every request with 401. */
 export const unauthorized: AuthenticatorHandler = {
   name: 'unauthorized',
-  prepare: () => ({ authenticate: () => ({ kind: 'failed', error: pipelineErrors.unauthorized() }) }),
+  prepare: () => ({
+    synchronous: true,
+    authenticate: () => ({ kind: 'failed', error: pipelineErrors.unauthorized() }),
+  }),
 };

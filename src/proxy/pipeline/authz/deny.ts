@@ -5,6 +5,7 @@ import { pipelineErrors } from '../pipeline-error.js';
 export const deny: AuthorizerHandler = {
   name: 'deny',
   prepare: () => ({
+    synchronous: true,
     authorize: () => {
       throw pipelineErrors.forbidden();
     },

@@ -16,6 +16,7 @@ export const header: MutatorHandler = {
       template: GoTemplate.parse(text, { name, functions: 'oathkeeper', missingKey: 'zero' }),
     }));
     return {
+      synchronous: true,
       mutate(_request, session) {
         for (const { name, template } of headers) {
           try {

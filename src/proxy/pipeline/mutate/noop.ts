@@ -9,6 +9,7 @@ import { headerValue } from '../pipeline-request.js';
 export const noop: MutatorHandler = {
   name: 'noop',
   prepare: () => ({
+    synchronous: true,
     mutate(request, session) {
       const earlier = Object.entries(session.Header).map(
         ([name, values]) => [name, (values as string[])[0] ?? ''] as const,

@@ -205,7 +205,8 @@ class State {
   private evalCommand(dot: GoValue, command: Command, final: { value: GoValue } | undefined): GoValue {
     const head = command.args[0]!;
     // The arguments after the first, sliced once per command node and kept on it.
-    const args = (command.rest ??= command.args.slice(1));
+    command.rest ??= command.args.slice(1);
+    const args = command.rest;
     this.atPos = head.pos;
     switch (head.type) {
       case 'field':

@@ -92,11 +92,12 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
     const finish = (result: PipelineResult): void => {
       if ('error' in result) {
         metrics?.record(matched.rule.rule.id, String(result.error.status), started);
-        return write(
+        write(
           response,
           renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
           requestId,
         );
+        return;
       }
       metrics?.record(matched.rule.rule.id, 'allowed', started);
       const headers: Record<string, string> = { 'x-request-id': requestId };

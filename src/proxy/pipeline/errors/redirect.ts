@@ -1,3 +1,4 @@
+import { htmlEscape } from '../../../template/builtins.js';
 import type { ErrorHandlerHandler } from '../handler.js';
 import { headerValue, type PipelineRequest } from '../pipeline-request.js';
 import { compileWhen, type WhenCondition } from './when-conditions.js';
@@ -29,7 +30,7 @@ export const redirect: ErrorHandlerHandler = {
           status: code,
           headers: { location, ...(isGet ? { 'content-type': 'text/html; charset=utf-8' } : {}) },
           body: isGet
-            ? `<a href="${escapeHtml(location)}">${code === 301 ? 'Moved Permanently' : 'Found'}</a>.\n\n`
+            ? `<a href="${htmlEscape(location)}">${code === 301 ? 'Moved Permanently' : 'Found'}</a>.\n\n`
             : '',
         };
       },
@@ -47,13 +48,4 @@ function originalUrl(request: PipelineRequest): URL {
   // X-Forwarded-Uri is taken as the path, so a "?" in it is encoded, as in Oathkeeper.
   if (uri) url.pathname = uri.replace(/\?/g, '%3F');
   return url;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&#34;')
-    .replace(/'/g, '&#39;');
 }

@@ -83,6 +83,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
     migrations,
     migrate: options.migrate || options.dev,
     cwd: io.cwd,
+    env: io.env,
     createSqliteFolder: identityBase !== undefined,
   });
 

@@ -27,6 +27,8 @@ export interface StartOptions {
   migrate: boolean;
   /** Relative key-file URLs are read from here, as Oathkeeper reads them from its working directory. */
   cwd: string;
+  /** The environment configs are read with (again, when a proxy config file changes). */
+  env: NodeJS.ProcessEnv;
   /** Create the SQLite database's folder when missing. */
   createSqliteFolder?: boolean;
 }
@@ -94,6 +96,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       clock: options.clock,
       random: options.random,
       cwd: options.cwd,
+      env: options.env,
     });
     stopProxy = registry.stop;
     const servers = createProxyServers(registry);

@@ -27,10 +27,13 @@ export interface ProxyRulesOptions {
 export class ProxyRules {
   private set = new RuleSet([]);
   private fallbackHandling: ErrorFallback;
-  private readonly repositories: RuleRepositories;
+  private repositories: RuleRepositories;
+  /** The config rules are prepared against; replaced when the config file changes. */
+  private config: ProxyConfig;
   private readonly validator: HandlerConfigValidator;
 
   constructor(private readonly options: ProxyRulesOptions) {
+    this.config = options.config;
     this.validator = new HandlerConfigValidator(options.schema);
     const urls =
       (getPath(options.config.document, ['access_rules', 'repositories']) as string[] | undefined) ?? [];
@@ -63,8 +66,30 @@ export class ProxyRules {
   }
 
   /** Prepares every rule again and swaps the set in one assignment. */
+  /**
+   * Takes a changed config: handler switches and configs, error fallbacks, the matching strategy
+   * and the repository list apply to the next request; listeners, TLS and timeouts need a restart,
+   * as in Oathkeeper.
+   */
+  async updateConfig(config: ProxyConfig): Promise<void> {
+    const { handlers, log, clock, cwd } = this.options;
+    const urls = (getPath(config.document, ['access_rules', 'repositories']) as string[] | undefined) ?? [];
+    const previous =
+      (getPath(this.config.document, ['access_rules', 'repositories']) as string[] | undefined) ?? [];
+    if (JSON.stringify(urls) !== JSON.stringify(previous)) {
+      const next = new RuleRepositories(urls, { cwd, log, onChange: () => this.rebuild() });
+      await next.start();
+      this.repositories.stop();
+      this.repositories = next;
+    }
+    this.config = config;
+    this.fallbackHandling = prepareFallback(config.document, handlers, { log, clock });
+    this.rebuild();
+  }
+
   rebuild(): void {
-    const { config, handlers, log, clock } = this.options;
+    const { handlers, log, clock } = this.options;
+    const config = this.config;
     const strategy = ((getPath(config.document, ['access_rules', 'matching_strategy']) as
       | string
       | undefined) || 'regexp') as MatchingStrategy;

@@ -93,6 +93,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
     const remove = io.onShutdownSignal((signal) => {
       remove();
       const firstAt = Date.now();
+      const lingerMs = io.env.npm_lifecycle_event ? 1000 : 0;
       log.info({ signal }, 'shutting down: finishing requests in flight');
       // A second Ctrl-C stops at once, for an operator who does not want to wait. Signals within
       // the first half second are the same Ctrl-C delivered twice (to the process group, and
@@ -106,10 +107,13 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
       });
       void running
         .stop()
-        // A Ctrl-C reaches the whole process group: a parent such as `npm start` gets the same
-        // signal and must handle it while gatehouse still runs, or it dies of it after gatehouse
-        // exits. Staying 200 ms after the signal gives it that time.
-        .then(() => new Promise((settle) => setTimeout(settle, Math.max(0, 200 - (Date.now() - firstAt)))))
+        // A Ctrl-C reaches the whole process group: when an npm script started gatehouse, npm
+        // gets the same signal and must handle it while gatehouse still runs, or it dies of it
+        // after gatehouse exits (and reports Ctrl-C as a failure). On a busy machine npm can take
+        // a while to get to it, so gatehouse stays up to a second after the signal in that case.
+        .then(
+          () => new Promise((settle) => setTimeout(settle, Math.max(0, lingerMs - (Date.now() - firstAt)))),
+        )
         .then(() => {
           stopped = true;
           log.info('stopped');

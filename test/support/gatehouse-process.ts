@@ -75,27 +75,33 @@ export interface RunningGatehouse {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** A port nobody listens on right now (the OS picks it), so parallel tests never collide. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Environment that moves all four servers to free ports (Kratos' schema does not allow port 0). */
+/**
+ * Environment that moves every server to a free port (Kratos' schema does not allow port 0). All
+ * ports are held open until each has been chosen, so the OS cannot hand out one port twice.
+ */
 export async function freePortsEnv(): Promise<NodeJS.ProcessEnv> {
-  return {
-    SERVE_PUBLIC_PORT: String(await freePort()),
-    SERVE_ADMIN_PORT: String(await freePort()),
-    SERVE_PROXY_PORT: String(await freePort()),
-    SERVE_API_PORT: String(await freePort()),
-    SERVE_PROMETHEUS_PORT: String(await freePort()),
-  };
+  const names = [
+    'SERVE_PUBLIC_PORT',
+    'SERVE_ADMIN_PORT',
+    'SERVE_PROXY_PORT',
+    'SERVE_API_PORT',
+    'SERVE_PROMETHEUS_PORT',
+  ];
+  const servers = await Promise.all(
+    names.map(
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const env = Object.fromEntries(
+    names.map((name, index) => [name, String((servers[index]!.address() as AddressInfo).port)]),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return env;
 }
 
 /** Starts `gatehouse ARGS` and resolves once its banner says it is serving. */

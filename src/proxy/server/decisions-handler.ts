@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { cleanPath } from '../../http/go-path.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../../http/request-id.js';
@@ -18,7 +19,8 @@ import type { ProxyMetrics } from './proxy-metrics.js';
  */
 export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics) {
   return (request: IncomingMessage, response: ServerResponse): void | Promise<void> => {
-    const started = process.hrtime.bigint();
+    // performance.now() is a plain double; hrtime.bigint() allocates a BigInt per request.
+    const started = metrics ? performance.now() : 0;
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
     const raw = request.url ?? '/';
     const queryAt = raw.indexOf('?');

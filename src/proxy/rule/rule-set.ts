@@ -14,30 +14,58 @@ interface PrefixNode {
 }
 
 /**
+ * The same trie with every chain of rule-less, single-child nodes merged into one edge: a request
+ * compares whole literal runs (`startsWith`) instead of doing one map lookup per character.
+ */
+interface RadixNode {
+  /** The text of the edge into this node. */
+  label: string;
+  rules: PreparedRule[];
+  /** Children by the first UTF-16 unit of their label. */
+  children: Map<string, RadixNode>;
+}
+
+function compress(start: PrefixNode, edge: string): RadixNode {
+  let node = start;
+  let label = edge;
+  while (node.rules.length === 0 && node.next.size === 1) {
+    const [char, child] = node.next.entries().next().value as [string, PrefixNode];
+    label += char;
+    node = child;
+  }
+  const children = new Map<string, RadixNode>();
+  for (const [char, child] of node.next) children.set(char, compress(child, char));
+  return { label, rules: node.rules, children };
+}
+
+/**
  * An immutable set of prepared rules. A new set replaces the old one as a whole, so a request
  * always sees one consistent set, even while files reload.
  */
 export class RuleSet {
   readonly valid: PreparedRule[];
   // Built once per set: candidate lookup by method and literal prefix.
-  private readonly roots = new Map<string, PrefixNode>();
+  private readonly roots = new Map<string, RadixNode>();
   // Rules whose pattern does not compile fail every request with one of their methods.
   private readonly broken = new Map<string, PreparedRule[]>();
 
   constructor(readonly rules: readonly PreparedRule[]) {
     this.valid = rules.filter((rule) => rule.problems.length === 0);
+    const tries = new Map<string, PrefixNode>();
     for (const rule of rules) {
       for (const method of rule.methods) {
         if (rule.pattern instanceof PatternError) {
           this.broken.set(method, [...(this.broken.get(method) ?? []), rule]);
           continue;
         }
-        let node: PrefixNode | undefined = this.roots.get(method);
+        let node: PrefixNode | undefined = tries.get(method);
         if (!node) {
           node = { next: new Map(), rules: [] };
-          this.roots.set(method, node);
+          tries.set(method, node);
         }
-        for (const char of rule.literalPrefix) {
+        // By UTF-16 unit, as the request's URL is indexed when matching.
+        for (let index = 0; index < rule.literalPrefix.length; index++) {
+          const char = rule.literalPrefix[index]!;
           let child: PrefixNode | undefined = node.next.get(char);
           if (!child) {
             child = { next: new Map(), rules: [] };
@@ -48,6 +76,7 @@ export class RuleSet {
         node.rules.push(rule);
       }
     }
+    for (const [method, root] of tries) this.roots.set(method, compress(root, ''));
   }
 
   /** The first valid rule with this id (ids are not unique, as in Oathkeeper). */
@@ -68,8 +97,10 @@ export class RuleSet {
         (broken[0]!.pattern as PatternError).message,
       );
     let node = this.roots.get(upper);
+    if (node && !subject.startsWith(node.label)) node = undefined;
+    let index = node?.label.length ?? 0;
     let found: RuleMatch | undefined;
-    for (let index = 0; node; index++) {
+    while (node) {
       for (const rule of node.rules) {
         if (!subject.endsWith(rule.literalSuffix)) continue;
         let result: ReturnType<CompiledPatternOf<typeof rule>['match']>;
@@ -82,7 +113,9 @@ export class RuleSet {
         if (found) return pipelineErrors.severalRules();
         found = { rule, captureGroups: result.captureGroups };
       }
-      node = index < subject.length ? node.next.get(subject[index]!) : undefined;
+      const child = index < subject.length ? node.children.get(subject[index]!) : undefined;
+      node = child && subject.startsWith(child.label, index) ? child : undefined;
+      if (node) index += node.label.length;
     }
     return found ?? pipelineErrors.noRule();
   }

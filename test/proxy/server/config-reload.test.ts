@@ -1,15 +1,9 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/clock.js';
-import { loadProxyConfig } from '../../../src/config/proxy-config.js';
-import { createProxyRegistry } from '../../../src/daemon/proxy-registry.js';
-import { createProxyServers } from '../../../src/daemon/proxy-servers.js';
-import { createLogger } from '../../../src/log/logger.js';
-import { cryptoRandom } from '../../../src/random.js';
 import { rawRequest } from '../../support/http-request.js';
+import { replaceFile, startProxyApi } from '../support/proxy-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-reload-'));
 const configFile = join(dir, 'oathkeeper.yml');
@@ -17,11 +11,6 @@ const logLines: string[] = [];
 
 const config = (anonymousEnabled: boolean) =>
   `access_rules:\n  matching_strategy: glob\n  repositories: ["file://${join(dir, 'rules.yml')}"]\nauthenticators:\n  anonymous:\n    enabled: ${anonymousEnabled}\nauthorizers:\n  allow:\n    enabled: true\nmutators:\n  noop:\n    enabled: true\n`;
-
-function writeConfigFile(content: string) {
-  writeFileSync(`${configFile}.tmp`, content);
-  renameSync(`${configFile}.tmp`, configFile);
-}
 
 let api: string;
 let stop: () => Promise<void>;
@@ -31,25 +20,10 @@ beforeAll(async () => {
     join(dir, 'rules.yml'),
     '- id: a\n  match: { url: "http://app.example/a", methods: [GET] }\n  authenticators: [{ handler: anonymous }]\n  authorizer: { handler: allow }\n  mutators: [{ handler: noop }]\n',
   );
-  writeConfigFile(config(true));
-  const registry = await createProxyRegistry({
-    config: loadProxyConfig({ files: [configFile], env: {} }),
-    log: createLogger(
-      { level: 'info', format: 'json', leakSensitiveValues: false },
-      { destination: { write: (line: string) => logLines.push(line) } as unknown as NodeJS.WritableStream },
-    ),
-    clock: systemClock,
-    random: cryptoRandom,
-    cwd: dir,
-    env: {},
-  });
-  const { api: app } = createProxyServers(registry);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  api = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  stop = async () => {
-    await app.close();
-    registry.stop();
-  };
+  replaceFile(configFile, config(true));
+  const proxy = await startProxyApi(configFile, dir, logLines);
+  api = proxy.url;
+  stop = proxy.stop;
 });
 afterAll(() => stop());
 
@@ -65,15 +39,15 @@ async function statusWhen(expected: number): Promise<number> {
 describe('changing the proxy config while it runs', () => {
   it('applies a handler switched off, and on again, without a restart', async () => {
     expect(await statusWhen(200)).toBe(200);
-    writeConfigFile(config(false));
+    replaceFile(configFile, config(false));
     expect(await statusWhen(500)).toBe(500);
-    writeConfigFile(config(true));
+    replaceFile(configFile, config(true));
     expect(await statusWhen(200)).toBe(200);
     expect(logLines.some((line) => line.includes('proxy config reloaded'))).toBe(true);
   });
 
   it('keeps the running config when a change does not load, and says why', async () => {
-    writeConfigFile('authenticators:\n  anonymous:\n    enabled: maybe\n');
+    replaceFile(configFile, 'authenticators:\n  anonymous:\n    enabled: maybe\n');
     const deadline = Date.now() + 5_000;
     while (!logLines.some((line) => line.includes('does not load')) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));

@@ -1,15 +1,9 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/clock.js';
-import { loadProxyConfig } from '../../../src/config/proxy-config.js';
-import { createProxyRegistry } from '../../../src/daemon/proxy-registry.js';
-import { createProxyServers } from '../../../src/daemon/proxy-servers.js';
-import { createLogger } from '../../../src/log/logger.js';
-import { cryptoRandom } from '../../../src/random.js';
 import { rawRequest } from '../../support/http-request.js';
+import { replaceFile, startProxyApi } from '../support/proxy-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-reload-'));
 const rulesFile = join(dir, 'rules.yml');
@@ -18,38 +12,18 @@ const logLines: string[] = [];
 const rule = (id: string, path: string, authenticator = 'anonymous') =>
   `- id: ${id}\n  match: { url: "http://app.example/${path}", methods: [GET] }\n  authenticators: [{ handler: ${authenticator} }]\n  authorizer: { handler: allow }\n  mutators: [{ handler: header, config: { headers: { X-Rule: ${id} } } }]\n`;
 
-/** Replaces the rule file atomically, as an operator's deploy does. */
-function writeRules(content: string) {
-  writeFileSync(`${rulesFile}.tmp`, content);
-  renameSync(`${rulesFile}.tmp`, rulesFile);
-}
-
 let api: string;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  writeRules(rule('a', 'a'));
+  replaceFile(rulesFile, rule('a', 'a'));
   writeFileSync(
     join(dir, 'oathkeeper.yml'),
     `access_rules:\n  matching_strategy: glob\n  repositories: ["file://${rulesFile}"]\nauthenticators:\n  anonymous:\n    enabled: true\nauthorizers:\n  allow:\n    enabled: true\nmutators:\n  header:\n    enabled: true\n    config:\n      headers: {}\n`,
   );
-  const registry = await createProxyRegistry({
-    config: loadProxyConfig({ files: [join(dir, 'oathkeeper.yml')], env: {} }),
-    log: createLogger(
-      { level: 'info', format: 'json', leakSensitiveValues: false },
-      { destination: { write: (line: string) => logLines.push(line) } as unknown as NodeJS.WritableStream },
-    ),
-    clock: systemClock,
-    random: cryptoRandom,
-    cwd: dir,
-  });
-  const { api: app } = createProxyServers(registry);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  api = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  stop = async () => {
-    await app.close();
-    registry.stop();
-  };
+  const proxy = await startProxyApi(join(dir, 'oathkeeper.yml'), dir, logLines);
+  api = proxy.url;
+  stop = proxy.stop;
 });
 afterAll(() => stop());
 
@@ -84,7 +58,7 @@ async function underLoad(change: () => Promise<void>): Promise<{ status: number;
 describe('reloading access rules while decisions are in flight', () => {
   it('takes a valid new set without failing a single decision', async () => {
     const results = await underLoad(async () => {
-      writeRules(rule('a', 'a') + rule('b', 'b'));
+      replaceFile(rulesFile, rule('a', 'a') + rule('b', 'b'));
       await until(async () => (await decide('b')).status === 200);
     });
     expect(results.length).toBeGreaterThan(200);
@@ -94,7 +68,7 @@ describe('reloading access rules while decisions are in flight', () => {
 
   it('keeps valid rules working beside an invalid one, which answers 500 and is hidden from /rules', async () => {
     const results = await underLoad(async () => {
-      writeRules(rule('a', 'a') + rule('c', 'c', 'no_such_handler'));
+      replaceFile(rulesFile, rule('a', 'a') + rule('c', 'c', 'no_such_handler'));
       await until(async () => (await decide('c')).status === 500);
     });
     expect(results.filter((result) => result.status !== 200)).toEqual([]);
@@ -106,7 +80,7 @@ describe('reloading access rules while decisions are in flight', () => {
 
   it('keeps the last good set when the file stops parsing, and says why', async () => {
     const results = await underLoad(async () => {
-      writeRules('- id: [broken\n');
+      replaceFile(rulesFile, '- id: [broken\n');
       await until(async () => logLines.some((line) => line.includes('access rules do not parse')));
     });
     expect(results.filter((result) => result.status !== 200)).toEqual([]);

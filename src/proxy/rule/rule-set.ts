@@ -25,17 +25,25 @@ interface RadixNode {
   children: Map<string, RadixNode>;
 }
 
-function compress(start: PrefixNode, edge: string): RadixNode {
-  let node = start;
-  let label = edge;
-  while (node.rules.length === 0 && node.next.size === 1) {
-    const [char, child] = node.next.entries().next().value as [string, PrefixNode];
-    label += char;
-    node = child;
+// Iterative, so that how deeply rules nest their literal prefixes is not bounded by the call stack.
+function compress(root: PrefixNode): RadixNode {
+  const pending: { node: PrefixNode; edge: string; into: Map<string, RadixNode> | undefined }[] = [
+    { node: root, edge: '', into: undefined },
+  ];
+  let compressed: RadixNode | undefined;
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    let { node, edge: label } = item;
+    while (node.rules.length === 0 && node.next.size === 1) {
+      const [char, child] = node.next.entries().next().value as [string, PrefixNode];
+      label += char;
+      node = child;
+    }
+    const radix: RadixNode = { label, rules: node.rules, children: new Map() };
+    if (item.into) item.into.set(item.edge, radix);
+    else compressed = radix;
+    for (const [char, child] of node.next) pending.push({ node: child, edge: char, into: radix.children });
   }
-  const children = new Map<string, RadixNode>();
-  for (const [char, child] of node.next) children.set(char, compress(child, char));
-  return { label, rules: node.rules, children };
+  return compressed!;
 }
 
 /**
@@ -76,7 +84,7 @@ export class RuleSet {
         node.rules.push(rule);
       }
     }
-    for (const [method, root] of tries) this.roots.set(method, compress(root, ''));
+    for (const [method, root] of tries) this.roots.set(method, compress(root));
   }
 
   /** The first valid rule with this id (ids are not unique, as in Oathkeeper). */

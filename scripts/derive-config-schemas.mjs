@@ -67,6 +67,41 @@ const SHUTDOWN_TIMEOUT = {
   default: '10s',
 };
 
+const GO_DURATION = { type: 'string', pattern: '^([0-9]+(ns|us|ms|s|m|h))+$' };
+
+// How the proxy talks to upstreams. Oathkeeper uses Go's default transport, whose limits are
+// fixed; gatehouse names them so an operator can tighten them.
+const PROXY_UPSTREAM = {
+  'x-gatehouse': true,
+  title: 'Upstream connections',
+  description: 'How the proxy connects to the upstreams of its access rules.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dial_timeout: {
+      ...GO_DURATION,
+      title: 'Dial timeout',
+      description: 'How long opening a TCP connection to an upstream may take before the request gets a 504.',
+      default: '30s',
+    },
+    tls_handshake_timeout: {
+      ...GO_DURATION,
+      title: 'TLS handshake timeout',
+      description:
+        'How long the TLS handshake with an https upstream may take before the request gets a 504.',
+      default: '10s',
+    },
+    max_connections: {
+      title: 'Connections per upstream',
+      description:
+        'The most connections kept open to one upstream origin; requests beyond them wait for a free connection.',
+      type: 'integer',
+      minimum: 1,
+      default: 1024,
+    },
+  },
+};
+
 const DROPPED_KEYWORDS = new Set(['deprecationMessage', 'showEnvVarBlockForObject', 'require', 'item']);
 
 function clean(node) {
@@ -105,4 +140,5 @@ derive('kratos', (serve) => {
 });
 derive('oathkeeper', (serve) => {
   serve.properties.shutdown_timeout = SHUTDOWN_TIMEOUT;
+  serve.properties.proxy.properties.upstream = PROXY_UPSTREAM;
 });

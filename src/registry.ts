@@ -28,4 +28,6 @@ export interface ProxyRegistry {
   keySets: KeySetSources;
   /** The access rules, kept current from their repositories. */
   rules: ProxyRules;
+  /** Where relative file paths in the config are read from, as Oathkeeper reads them. */
+  cwd: string;
 }

@@ -11,11 +11,37 @@ import {
   readShutdownTimeout,
 } from './typed-views.js';
 
+/** Go http.Server timeouts of one listener (`serve.<listener>.timeout`). */
+export interface ServerTimeouts {
+  /** The whole request, body included. */
+  readMs: number;
+  /** From the end of the request headers to the end of the response. */
+  writeMs: number;
+  /** How long a keep-alive connection may wait for its next request. */
+  idleMs: number;
+}
+
+/** How the proxy connects to upstreams (`serve.proxy.upstream`, a gatehouse addition). */
+export interface UpstreamConnections {
+  dialTimeoutMs: number;
+  tlsHandshakeTimeoutMs: number;
+  maxConnections: number;
+}
+
 /** The proxy's config: the Oathkeeper document and typed views of what gatehouse reads. */
 export interface ProxyConfig {
   /** The validated Oathkeeper config, defaults filled in, keys as Oathkeeper spells them. */
   document: JsonObject;
-  serve: { proxy: ListenConfig; api: ListenConfig; prometheus: ListenConfig; shutdownTimeoutMs: number };
+  serve: {
+    proxy: ListenConfig & {
+      timeouts: ServerTimeouts;
+      trustForwardedHeaders: boolean;
+      upstream: UpstreamConnections;
+    };
+    api: ListenConfig & { timeouts: ServerTimeouts };
+    prometheus: ListenConfig;
+    shutdownTimeoutMs: number;
+  };
   log: LogConfig;
   /** Key sets the id_token mutator signs with (the global one; rules add theirs later). */
   idTokenJwksUrls: string[];
@@ -50,8 +76,23 @@ export function loadProxyConfig(options: LoadProxyConfigOptions): ProxyConfig {
   return {
     document,
     serve: {
-      proxy: listen('proxy', 4455),
-      api: listen('api', 4456),
+      proxy: {
+        ...listen('proxy', 4455),
+        timeouts: readTimeouts(document, 'proxy'),
+        trustForwardedHeaders: getPath(document, ['serve', 'proxy', 'trust_forwarded_headers']) === true,
+        upstream: {
+          dialTimeoutMs: duration(document, ['serve', 'proxy', 'upstream', 'dial_timeout'], '30s'),
+          tlsHandshakeTimeoutMs: duration(
+            document,
+            ['serve', 'proxy', 'upstream', 'tls_handshake_timeout'],
+            '10s',
+          ),
+          maxConnections:
+            (getPath(document, ['serve', 'proxy', 'upstream', 'max_connections']) as number | undefined) ??
+            1024,
+        },
+      },
+      api: { ...listen('api', 4456), timeouts: readTimeouts(document, 'api') },
       prometheus: listen('prometheus', 9000),
       shutdownTimeoutMs: readShutdownTimeout(document),
     },
@@ -64,5 +105,20 @@ export function loadProxyConfig(options: LoadProxyConfigOptions): ProxyConfig {
     ),
     files: options.files,
     warnings: loaded.warnings,
+  };
+}
+
+function duration(document: JsonObject, path: string[], fallback: string): number {
+  return parseDuration((getPath(document, path) as string | undefined) ?? fallback);
+}
+
+function readTimeouts(document: JsonObject, listener: string): ServerTimeouts {
+  const readMs = duration(document, ['serve', listener, 'timeout', 'read'], '5s');
+  const idle = getPath(document, ['serve', listener, 'timeout', 'idle']) as string | undefined;
+  return {
+    readMs,
+    writeMs: duration(document, ['serve', listener, 'timeout', 'write'], '120s'),
+    // As Go's http.Server: a zero idle timeout falls back to the read timeout.
+    idleMs: idle === undefined ? 120_000 : parseDuration(idle) || readMs,
   };
 }

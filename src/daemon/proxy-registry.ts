@@ -59,6 +59,7 @@ export async function createProxyRegistry(
     random,
     keySets,
     rules,
+    cwd,
     stop() {
       watcher?.close();
       keySets.stop();

@@ -1,21 +1,27 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { getPath } from '../config/object-path.js';
 import { applyCors, readCorsConfig } from '../http/cors.js';
 import { createHttpApp } from '../http/create-app.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id.js';
+import { readTlsCredentials } from '../http/tls-credentials.js';
 import { createDecisionsHandler } from '../proxy/server/decisions-handler.js';
 import { registerJwksRoute } from '../proxy/server/jwks-route.js';
-import { writeNoRuleMatched } from '../proxy/server/no-rule-matched.js';
+import { createProxyHandler } from '../proxy/server/proxy-handler.js';
 import { ProxyMetrics } from '../proxy/server/proxy-metrics.js';
 import { registerRulesRoutes } from '../proxy/server/rules-routes.js';
+import { createUpstreamConnector } from '../proxy/server/upstream-connector.js';
+import { UpstreamPools } from '../proxy/server/upstream-pools.js';
+import { createUpgradeHandler } from '../proxy/server/websocket-tunnel.js';
 import type { ProxyRegistry } from '../registry.js';
 import { gatehouseVersion } from '../version.js';
 
 export interface ProxyServers {
-  /** The data plane on 4455: a bare node:http server, kept off Fastify for speed. */
+  /** The data plane on 4455: a bare node:http(s) server, kept off Fastify for speed. */
   proxy: Server;
+  /** The upstream connection pools; closed after the servers. */
+  upstreams: UpstreamPools;
   /** The API on 4456: health, version, rules, decisions, JWKS. */
   api: FastifyInstance;
   /** Prometheus metrics on 9000 (`serve.prometheus`). */
@@ -23,16 +29,49 @@ export interface ProxyServers {
 }
 
 export function createProxyServers(registry: ProxyRegistry): ProxyServers {
-  const proxy = createServer((request, response) => {
-    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
-    // No access rules are loaded yet, so every request is one that matches no rule.
-    writeNoRuleMatched(response, registry.config.document, requestId);
-  });
-
+  const { config, log } = registry;
   const metrics = new ProxyMetrics(
-    (getPath(registry.config.document, ['serve', 'prometheus', 'metric_name_prefix']) as
-      | string
-      | undefined) ?? 'ory_oathkeeper_',
+    (getPath(config.document, ['serve', 'prometheus', 'metric_name_prefix']) as string | undefined) ??
+      'ory_oathkeeper_',
+  );
+  const upstreams = new UpstreamPools(config.serve.proxy.upstream);
+  const proxyCors = readCorsConfig(
+    getPath(config.document, ['serve', 'proxy', 'cors']) as Record<string, unknown> | undefined,
+  );
+  const timeouts = config.serve.proxy.timeouts;
+  const serverOptions: ServerOptions = {
+    // Go accepts request headers up to 1 MiB (plus slack); Node's default is 16 KiB.
+    maxHeaderSize: (1 << 20) + 4096,
+    // Go's ReadTimeout covers the whole request, body included: Node's requestTimeout.
+    requestTimeout: timeouts.readMs,
+    headersTimeout: timeouts.readMs,
+    keepAliveTimeout: timeouts.idleMs,
+    // Node checks the two timeouts above only this often (30 s by default).
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeouts.readMs / 4))),
+  };
+  const tls = readTlsCredentials(config.document, ['serve', 'proxy', 'tls'], registry.cwd);
+  const proxy = tls ? createHttpsServer({ ...serverOptions, ...tls }) : createServer(serverOptions);
+  proxy.on(
+    'request',
+    createProxyHandler({
+      rules: registry.rules,
+      upstreams,
+      log,
+      metrics,
+      cors: proxyCors,
+      trustForwardedHeaders: config.serve.proxy.trustForwardedHeaders,
+      writeTimeoutMs: timeouts.writeMs,
+    }),
+  );
+  proxy.on(
+    'upgrade',
+    createUpgradeHandler({
+      rules: registry.rules,
+      connect: createUpstreamConnector(config.serve.proxy.upstream),
+      log,
+      cors: proxyCors,
+      trustForwardedHeaders: config.serve.proxy.trustForwardedHeaders,
+    }),
   );
   const decide = createDecisionsHandler(registry.rules, metrics);
   const cors = readCorsConfig(
@@ -83,5 +122,5 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
   // Oathkeeper v0.38 serves /version on the API port; current releases dropped it. Portals still call it.
   api.get('/version', async () => ({ version: gatehouseVersion() }));
 
-  return { proxy, api, metrics: metrics.createServer() };
+  return { proxy, upstreams, api, metrics: metrics.createServer() };
 }

@@ -43,7 +43,7 @@ export interface RunningGatehouse {
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const specs: ListenSpec[] = [];
   let db: Database | undefined;
-  let stopProxy: (() => void) | undefined;
+  let stopProxy: (() => Promise<void>) | undefined;
   const shutdownTimeouts: number[] = [];
 
   if (options.identity) {
@@ -98,8 +98,18 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       cwd: options.cwd,
       env: options.env,
     });
-    stopProxy = registry.stop;
-    const servers = createProxyServers(registry);
+    let servers: ReturnType<typeof createProxyServers>;
+    try {
+      servers = createProxyServers(registry);
+    } catch (error) {
+      registry.stop();
+      await db?.close();
+      throw error;
+    }
+    stopProxy = () => {
+      registry.stop();
+      return servers.upstreams.close();
+    };
     specs.push(
       { name: 'proxy', host: config.serve.proxy.host, port: config.serve.proxy.port, server: servers.proxy },
       { name: 'proxy API', host: config.serve.api.host, port: config.serve.api.port, server: servers.api },
@@ -118,7 +128,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     for (const spec of specs) listening.push(await listen(spec));
   } catch (error) {
     await Promise.all(listening.map((server) => server.close(0)));
-    stopProxy?.();
+    await stopProxy?.();
     await db?.close();
     throw error;
   }
@@ -130,7 +140,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     stop() {
       stopping ??= (async () => {
         await Promise.all(listening.map((server) => server.close(timeoutMs)));
-        stopProxy?.();
+        await stopProxy?.();
         await db?.close();
       })();
       return stopping;

@@ -26,19 +26,31 @@ export function readCorsConfig(raw: Record<string, unknown> | undefined): CorsCo
   };
 }
 
+/** What CORS adds to one request: the headers, and whether it is a preflight answered with 204. */
+export interface CorsAnswer {
+  preflight: boolean;
+  headers: [string, string][];
+}
+
+const NO_CORS: CorsAnswer = { preflight: false, headers: [] };
+
 /**
  * CORS as Oathkeeper (rs/cors) does it. A preflight (OPTIONS with Access-Control-Request-Method) is
- * answered here with 204 and never reaches rules; every other response gets `Vary: Origin`, and,
- * when the origin and method are allowed, the request's Origin echoed back. A disallowed origin
- * gets no CORS headers but is still served. Returns true when it answered the request itself.
+ * answered with 204 and never reaches rules; every other response gets `Vary: Origin`, and, when
+ * the origin and method are allowed, the request's Origin echoed back. A disallowed origin gets
+ * no CORS headers but is still served.
  */
-export function applyCors(config: CorsConfig, request: IncomingMessage, response: ServerResponse): boolean {
-  if (!config.enabled) return false;
+export function corsAnswer(config: CorsConfig, request: IncomingMessage): CorsAnswer {
+  if (!config.enabled) return NO_CORS;
   const origin = request.headers.origin;
   const method = request.method?.toUpperCase() ?? 'GET';
   const preflightMethod = request.headers['access-control-request-method'];
   if (method === 'OPTIONS' && typeof preflightMethod === 'string') {
-    response.setHeader('Vary', ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers']);
+    const headers: [string, string][] = [
+      ['Vary', 'Origin'],
+      ['Vary', 'Access-Control-Request-Method'],
+      ['Vary', 'Access-Control-Request-Headers'],
+    ];
     const requestedHeaders = splitList(request.headers['access-control-request-headers']);
     const allowedHeaders = config.allowedHeaders.map((header) => header.toLowerCase());
     if (
@@ -50,25 +62,36 @@ export function applyCors(config: CorsConfig, request: IncomingMessage, response
           (header) => header.toLowerCase() === 'origin' || allowedHeaders.includes(header.toLowerCase()),
         ))
     ) {
-      response.setHeader('Access-Control-Allow-Origin', origin);
-      response.setHeader('Access-Control-Allow-Methods', preflightMethod.toUpperCase());
+      headers.push(['Access-Control-Allow-Origin', origin]);
+      headers.push(['Access-Control-Allow-Methods', preflightMethod.toUpperCase()]);
       if (requestedHeaders.length > 0)
-        response.setHeader('Access-Control-Allow-Headers', requestedHeaders.join(', '));
-      if (config.allowCredentials) response.setHeader('Access-Control-Allow-Credentials', 'true');
-      if (config.maxAge > 0) response.setHeader('Access-Control-Max-Age', String(config.maxAge));
+        headers.push(['Access-Control-Allow-Headers', requestedHeaders.join(', ')]);
+      if (config.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+      if (config.maxAge > 0) headers.push(['Access-Control-Max-Age', String(config.maxAge)]);
     }
-    response.writeHead(204);
-    response.end();
-    return true;
+    return { preflight: true, headers };
   }
-  response.setHeader('Vary', 'Origin');
+  const headers: [string, string][] = [['Vary', 'Origin']];
   if (origin && originAllowed(config, origin) && config.allowedMethods.includes(method)) {
-    response.setHeader('Access-Control-Allow-Origin', origin);
+    headers.push(['Access-Control-Allow-Origin', origin]);
     if (config.exposedHeaders.length > 0)
-      response.setHeader('Access-Control-Expose-Headers', config.exposedHeaders.join(', '));
-    if (config.allowCredentials) response.setHeader('Access-Control-Allow-Credentials', 'true');
+      headers.push(['Access-Control-Expose-Headers', config.exposedHeaders.join(', ')]);
+    if (config.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
   }
-  return false;
+  return { preflight: false, headers };
+}
+
+/**
+ * corsAnswer for a server that builds its response with setHeader (the API port): sets the
+ * headers, answers a preflight with 204, and returns true when it answered the request itself.
+ */
+export function applyCors(config: CorsConfig, request: IncomingMessage, response: ServerResponse): boolean {
+  const answer = corsAnswer(config, request);
+  for (const [name, value] of answer.headers) response.appendHeader(name, value);
+  if (!answer.preflight) return false;
+  response.writeHead(204);
+  response.end();
+  return true;
 }
 
 function splitList(value: string | string[] | undefined): string[] {

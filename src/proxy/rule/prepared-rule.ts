@@ -16,6 +16,7 @@ import {
   type MatchingStrategy,
   PatternError,
 } from './matching/compile-pattern.js';
+import { type PreparedUpstream, prepareUpstream } from './prepared-upstream.js';
 
 /** One handler of a rule: ready to run, or why it cannot (answered as 500 when the request reaches it). */
 export interface PreparedStep<Prepared> {
@@ -38,6 +39,12 @@ export interface PreparedRule {
    */
   literalPrefix: string;
   literalSuffix: string;
+  /**
+   * Where an allowed request goes: undefined when the rule names no upstream (a 500 in proxy
+   * mode, as in Oathkeeper), a reason when `upstream.url` cannot be dialled (a 502, as Go's
+   * transport fails such a request).
+   */
+  upstream: PreparedUpstream | string | undefined;
   /** Every handler answers synchronously (or failed to prepare): the pipeline can skip awaiting. */
   synchronous: boolean;
   authenticators: PreparedStep<PreparedAuthenticator>[];
@@ -128,10 +135,17 @@ export function prepareRule(rule: AccessRule, source: string, preparation: RuleP
     // with one of its methods gets a 500 instead.
     pattern = error instanceof PatternError ? error : new PatternError((error as Error).message);
   }
+  let upstream: PreparedUpstream | string | undefined;
+  try {
+    upstream = prepareUpstream(rule.upstream);
+  } catch (error) {
+    upstream = (error as Error).message;
+  }
   return {
     rule,
     source,
     problems,
+    upstream,
     methods: new Set(rule.match.methods.map((method) => method.toUpperCase())),
     pattern,
     ...literalEnds(rule.match.url),

@@ -4,12 +4,13 @@ import type { TLSSocket } from 'node:tls';
 import { cleanPath } from '../../http/go-path.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../../http/request-id.js';
 import { renderError } from '../pipeline/errors/error-handling.js';
-import type { ErrorResponse } from '../pipeline/handler.js';
 import { PipelineError } from '../pipeline/pipeline-error.js';
 import { headerValue, type PipelineRequest } from '../pipeline/pipeline-request.js';
 import { type PipelineResult, runPipeline } from '../pipeline/run-pipeline.js';
 import type { ProxyRules } from '../rule/proxy-rules.js';
+import { IncomingPipelineRequest } from './incoming-pipeline-request.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
+import { writeErrorResponse } from './write-error-response.js';
 
 /**
  * `/decisions` and `/decisions/...` on the API port: rebuilds the original request from the
@@ -50,13 +51,13 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
         : safeDecode(rawPath.slice('/decisions'.length));
     const matchedPath = path === '' ? '' : cleanPath(path);
     const set = rules.current();
-    // The URL object is only built when something reads it (see DecisionRequest): a cheap check
+    // The URL object is only built when something reads it (see IncomingPipelineRequest): a cheap check
     // of the host stands in for URL parsing on the hot path.
     if (!/^[A-Za-z0-9._~!$&'()*+,;=:%[\]-]*$/.test(host) || !/^https?$/i.test(scheme)) {
       try {
         new URL(`${scheme}://${host}${matchedPath}${query}`);
       } catch {
-        return write(
+        return writeErrorResponse(
           response,
           renderError(
             new PipelineError(400, 'The request URL is malformed'),
@@ -69,11 +70,11 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
         );
       }
     }
-    const pipelineRequest = new DecisionRequest(method, scheme, host, matchedPath + query, request);
+    const pipelineRequest = new IncomingPipelineRequest(method, scheme, host, matchedPath + query, request);
     const matched = set.match(method, `${scheme}://${host}${matchedPath}`);
     if (matched instanceof PipelineError) {
       metrics?.record('', String(matched.status), started);
-      return write(
+      return writeErrorResponse(
         response,
         renderError(matched, pipelineRequest, undefined, rules.fallback(), requestId),
         requestId,
@@ -82,7 +83,7 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
     const finish = (result: PipelineResult): void => {
       if ('error' in result) {
         metrics?.record(matched.rule.rule.id, String(result.error.status), started);
-        write(
+        writeErrorResponse(
           response,
           renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
           requestId,
@@ -101,46 +102,6 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
     const result = runPipeline(matched.rule, pipelineRequest, matched.captureGroups);
     return result instanceof Promise ? result.then(finish) : finish(result);
   };
-}
-
-/**
- * The request a decision is made for. A class rather than an object literal with getters: V8
- * gives literal accessors a fresh shape per request, which cost a third of the /decisions
- * throughput (bench/README.md); prototype getters keep the laziness without that.
- */
-class DecisionRequest implements PipelineRequest {
-  #url: URL | undefined;
-  readonly headers: IncomingMessage['headers'];
-
-  constructor(
-    readonly method: string,
-    private readonly scheme: string,
-    private readonly host: string,
-    private readonly pathAndQuery: string,
-    private readonly request: IncomingMessage,
-  ) {
-    this.headers = request.headers;
-  }
-
-  /** Built only when something reads it (templates, redirects): URL parsing is not free. */
-  get url(): URL {
-    this.#url ??= new URL(`${this.scheme}://${this.host}${this.pathAndQuery}`);
-    return this.#url;
-  }
-
-  /** Asks the socket only when a `when` condition needs it (request.cidr): it is a system call. */
-  get remoteAddress(): string {
-    return this.request.socket.remoteAddress ?? '';
-  }
-}
-
-function write(response: ServerResponse, answer: ErrorResponse, requestId: string): void {
-  response.writeHead(answer.status, {
-    ...answer.headers,
-    'content-length': Buffer.byteLength(answer.body),
-    'x-request-id': requestId,
-  });
-  response.end(answer.body);
 }
 
 function safeDecode(path: string): string {

@@ -96,8 +96,9 @@ function toPipelineError(error: unknown): PipelineError {
   return pipelineErrors.internal('An internal server error occurred', (error as Error).message);
 }
 
+/** The request's headers as Go's http.Header holds them: Host is not among them. */
 function headerEntries(request: PipelineRequest): [string, string[]][] {
   return Object.entries(request.headers)
-    .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined)
+    .filter((entry): entry is [string, string | string[]] => entry[1] !== undefined && entry[0] !== 'host')
     .map(([name, value]) => [name, Array.isArray(value) ? value : [value]]);
 }

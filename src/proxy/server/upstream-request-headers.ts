@@ -11,6 +11,9 @@ export interface UpstreamRequestHeaderOptions {
   upgrade?: string;
 }
 
+// Headers the proxy sets itself or that only the client's own lines may carry.
+const MESSAGE_HEADERS = new Set(['host', 'content-length', 'expect']);
+
 // X-Forwarded-* headers that a trusting proxy passes on with their first value only.
 const FIRST_VALUE_ONLY = new Set(['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-for']);
 
@@ -34,10 +37,17 @@ export function upstreamRequestHeaders(
     }
   }
   const listed = connection ? connectionOptions(connection) : undefined;
+  // Session headers that describe the message or the connection (a noop mutator copies them all)
+  // are left to the client's own lines, which the rules below already handle.
+  const session: string[] = [];
   let overridden: Set<string> | undefined;
   for (const name in options.session) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP_HEADERS.has(lower) || MESSAGE_HEADERS.has(lower) || listed?.has(lower)) continue;
+    const values = options.session[name];
+    session.push(name, Array.isArray(values) && values.length > 0 ? String(values[0]) : '');
     overridden ??= new Set();
-    overridden.add(name.toLowerCase());
+    overridden.add(lower);
   }
 
   const out: string[] = [];
@@ -64,10 +74,7 @@ export function upstreamRequestHeaders(
     out.push(name, value);
   }
   if (teTrailers) out.push('Te', 'trailers');
-  for (const name in options.session) {
-    const values = options.session[name];
-    out.push(name, Array.isArray(values) && values.length > 0 ? String(values[0]) : '');
-  }
+  for (let index = 0; index < session.length; index++) out.push(session[index]!);
   out.push('Host', options.host);
   if (options.upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', options.upgrade);
   return out;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../support/http-request.js';
-import { replaceFile, startProxyApi } from '../support/proxy-api.js';
+import { replaceFile, startProxy } from '../support/proxy-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-reload-'));
 const configFile = join(dir, 'oathkeeper.yml');
@@ -21,7 +21,7 @@ beforeAll(async () => {
     '- id: a\n  match: { url: "http://app.example/a", methods: [GET] }\n  authenticators: [{ handler: anonymous }]\n  authorizer: { handler: allow }\n  mutators: [{ handler: noop }]\n',
   );
   replaceFile(configFile, config(true));
-  const proxy = await startProxyApi(configFile, dir, logLines);
+  const proxy = await startProxy(configFile, dir, logLines);
   api = proxy.url;
   stop = proxy.stop;
 });

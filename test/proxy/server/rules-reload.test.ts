@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../support/http-request.js';
-import { replaceFile, startProxyApi } from '../support/proxy-api.js';
+import { replaceFile, startProxy } from '../support/proxy-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-reload-'));
 const rulesFile = join(dir, 'rules.yml');
@@ -21,7 +21,7 @@ beforeAll(async () => {
     join(dir, 'oathkeeper.yml'),
     `access_rules:\n  matching_strategy: glob\n  repositories: ["file://${rulesFile}"]\nauthenticators:\n  anonymous:\n    enabled: true\nauthorizers:\n  allow:\n    enabled: true\nmutators:\n  header:\n    enabled: true\n    config:\n      headers: {}\n`,
   );
-  const proxy = await startProxyApi(join(dir, 'oathkeeper.yml'), dir, logLines);
+  const proxy = await startProxy(join(dir, 'oathkeeper.yml'), dir, logLines);
   api = proxy.url;
   stop = proxy.stop;
 });

@@ -1,4 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../src/clock.js';
 import { loadProxyConfig } from '../../../src/config/proxy-config.js';
@@ -14,10 +15,10 @@ export function replaceFile(path: string, content: string): void {
 }
 
 /**
- * The proxy's API server for `configFile`, listening on a free loopback port, with its JSON log
- * lines collected in `logLines`.
+ * The proxy (data plane) and its API for `configFile`, each listening on a free loopback port,
+ * with the JSON log lines collected in `logLines`.
  */
-export async function startProxyApi(configFile: string, cwd: string, logLines: string[]) {
+export async function startProxy(configFile: string, cwd: string, logLines: string[] = []) {
   const registry = await createProxyRegistry({
     config: loadProxyConfig({ files: [configFile], env: {} }),
     log: createLogger(
@@ -29,12 +30,19 @@ export async function startProxyApi(configFile: string, cwd: string, logLines: s
     cwd,
     env: {},
   });
-  const { api } = createProxyServers(registry);
+  const { api, proxy, upstreams } = createProxyServers(registry);
   await api.listen({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const scheme = proxy instanceof HttpsServer ? 'https' : 'http';
   return {
     url: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
+    proxyUrl: `${scheme}://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    proxy,
     async stop() {
       await api.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+      await upstreams.close();
       registry.stop();
     },
   };

@@ -19,7 +19,9 @@ function requireNginx(): void {
     );
   const built = spawnSync(NGINX, ['-V'], { encoding: 'utf8' });
   if (!`${built.stdout}${built.stderr}`.includes('--with-http_auth_request_module'))
-    throw new Error(`${NGINX} was built without the auth_request module; .ci/run installs Debian's nginx, which has it`);
+    throw new Error(
+      `${NGINX} was built without the auth_request module; .ci/run installs Debian's nginx, which has it`,
+    );
 }
 
 /** A loopback port free right now (nginx cannot report the port it picked for `listen 0`). */
@@ -43,7 +45,10 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** nginx's own configuration: every path it writes (pid, logs, temp files) is inside `dir`. */
-function nginxConfig(dir: string, ports: { nginx: number; proxy: number; api: number; upstream: number }): string {
+function nginxConfig(
+  dir: string,
+  ports: { nginx: number; proxy: number; api: number; upstream: number },
+): string {
   return `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
@@ -256,7 +261,7 @@ describe('Debian nginx as a client of the proxy', () => {
       expect(headerLines(upstream.received[0]!.rawHeaders, 'x-user')).toEqual(['guest']);
     });
 
-    it('decides on the original method, so a POST its rule allows gets through with its body', async () => {
+    it("lets a POST its rule allows through with its body and the decision's X-User", async () => {
       const answer = await rawRequest(`${nginxUrl}/guarded/allowed`, {
         method: 'POST',
         headers: { 'Content-Type': 'text/plain' },

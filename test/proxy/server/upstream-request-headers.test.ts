@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineHeaders, upstreamRequestHeaders } from '../../../src/proxy/server/upstream-request-headers.js';
+import {
+  pipelineHeaders,
+  upstreamRequestHeaders,
+} from '../../../src/proxy/server/upstream-request-headers.js';
 
-const pairs = (flat: string[]) => flat.flatMap((_, index) => (index % 2 === 0 ? [[flat[index], flat[index + 1]]] : []));
+const pairs = (flat: string[]) =>
+  flat.flatMap((_, index) => (index % 2 === 0 ? [[flat[index], flat[index + 1]]] : []));
 
 describe('the headers the proxy sends upstream', () => {
   const base = { trustForwardedHeaders: false, session: {}, host: 'upstream:8080' };
@@ -18,7 +22,16 @@ describe('the headers the proxy sends upstream', () => {
   });
 
   it('drops every X-Forwarded-* and Forwarded line when forwarded headers are not trusted', () => {
-    const raw = ['X-Forwarded-For', '1.2.3.4', 'X-Forwarded-Port', '443', 'Forwarded', 'for=x', 'X-Real', 'y'];
+    const raw = [
+      'X-Forwarded-For',
+      '1.2.3.4',
+      'X-Forwarded-Port',
+      '443',
+      'Forwarded',
+      'for=x',
+      'X-Real',
+      'y',
+    ];
     expect(pairs(upstreamRequestHeaders(raw, base))).toEqual([
       ['X-Real', 'y'],
       ['Host', 'upstream:8080'],
@@ -27,12 +40,18 @@ describe('the headers the proxy sends upstream', () => {
 
   it('passes trusted ones on: Host, Proto and For with their first line only, others whole; never Forwarded', () => {
     const raw = [
-      'X-Forwarded-For', '1.1.1.1, 2.2.2.2',
-      'X-Forwarded-For', '3.3.3.3',
-      'X-Forwarded-Proto', '',
-      'X-Forwarded-Port', '443',
-      'X-Forwarded-Port', '8443',
-      'Forwarded', 'for=x',
+      'X-Forwarded-For',
+      '1.1.1.1, 2.2.2.2',
+      'X-Forwarded-For',
+      '3.3.3.3',
+      'X-Forwarded-Proto',
+      '',
+      'X-Forwarded-Port',
+      '443',
+      'X-Forwarded-Port',
+      '8443',
+      'Forwarded',
+      'for=x',
     ];
     expect(pairs(upstreamRequestHeaders(raw, { ...base, trustForwardedHeaders: true }))).toEqual([
       ['X-Forwarded-For', '1.1.1.1, 2.2.2.2'],

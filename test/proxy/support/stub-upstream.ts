@@ -27,7 +27,8 @@ export async function startStubUpstream(): Promise<StubUpstream> {
   const stub: StubUpstream = {
     url: '',
     port: 0,
-    server: createServer((request, response) => {
+    // Large enough for the proxy's own 1 MiB header limit to be the one tested.
+    server: createServer({ maxHeaderSize: 2 << 20 }, (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {

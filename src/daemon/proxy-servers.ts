@@ -1,9 +1,10 @@
-import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { getPath } from '../config/object-path.js';
 import { applyCors, readCorsConfig } from '../http/cors.js';
 import { createHttpApp } from '../http/create-app.js';
+import { goServerOptions } from '../http/go-server-options.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
 import { readTlsCredentials } from '../http/tls-credentials.js';
 import { createDecisionsHandler } from '../proxy/server/decisions-handler.js';
@@ -39,16 +40,8 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
     getPath(config.document, ['serve', 'proxy', 'cors']) as Record<string, unknown> | undefined,
   );
   const timeouts = config.serve.proxy.timeouts;
-  const serverOptions: ServerOptions = {
-    // Go accepts request headers up to 1 MiB (plus slack); Node's default is 16 KiB.
-    maxHeaderSize: (1 << 20) + 4096,
-    // Go's ReadTimeout covers the whole request, body included: Node's requestTimeout.
-    requestTimeout: timeouts.readMs,
-    headersTimeout: timeouts.readMs,
-    keepAliveTimeout: timeouts.idleMs,
-    // Node checks the two timeouts above only this often (30 s by default).
-    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeouts.readMs / 4))),
-  };
+  const serverOptions = goServerOptions(timeouts);
+
   const tls = readTlsCredentials(config.document, ['serve', 'proxy', 'tls'], registry.cwd);
   const proxy = tls ? createHttpsServer({ ...serverOptions, ...tls }) : createServer(serverOptions);
   proxy.on(
@@ -80,6 +73,8 @@ export function createProxyServers(registry: ProxyRegistry): ProxyServers {
   const api = createHttpApp({
     log: registry.log,
     server: 'proxy-api',
+    serverOptions: goServerOptions(config.serve.api.timeouts),
+    tls: readTlsCredentials(config.document, ['serve', 'api', 'tls'], registry.cwd),
     intercept(request, response) {
       if (applyCors(cors, request, response)) return true;
       const url = request.url ?? '';

@@ -1,4 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -10,6 +17,7 @@ import Fastify, {
 import type { Logger } from '../log/logger.js';
 import { HttpError } from './http-error.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import type { TlsCredentials } from './tls-credentials.js';
 
 export interface CreateAppOptions {
   log: Logger;
@@ -24,6 +32,10 @@ export interface CreateAppOptions {
    * `/decisions`, which need neither body parsing nor routing.
    */
   intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** node:http settings for the server under an app with `intercept` (limits, timeouts). */
+  serverOptions?: ServerOptions;
+  /** Serve HTTPS only, with this certificate and key (apps with `intercept`). */
+  tls?: TlsCredentials;
 }
 
 /**
@@ -48,10 +60,17 @@ export function createHttpApp(options: CreateAppOptions): FastifyInstance {
     return503OnClosing: true,
     ...(options.intercept
       ? {
-          serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
-            createServer((request, response) => {
+          serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+            const listener = (request: IncomingMessage, response: ServerResponse) => {
               if (!options.intercept!(request, response)) handler(request, response);
-            }),
+            };
+            return options.tls
+              ? (createHttpsServer(
+                  { ...options.serverOptions, ...options.tls },
+                  listener,
+                ) as unknown as Server)
+              : createServer(options.serverOptions ?? {}, listener);
+          },
         }
       : {}),
   });

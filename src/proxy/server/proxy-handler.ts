@@ -7,6 +7,7 @@ import type { Logger } from '../../log/logger.js';
 import { renderError } from '../pipeline/errors/error-handling.js';
 import { PipelineError, pipelineErrors } from '../pipeline/pipeline-error.js';
 import { type PipelineResult, runPipeline } from '../pipeline/run-pipeline.js';
+import type { PreparedRule } from '../rule/prepared-rule.js';
 import { upstreamTarget } from '../rule/prepared-upstream.js';
 import type { ProxyRules } from '../rule/proxy-rules.js';
 import { connectionOptions, HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
@@ -57,7 +58,7 @@ export function createProxyHandler(options: ProxyHandlerOptions) {
     }
     const { method, host, path, pipeline: pipelineRequest } = proxied;
 
-    const deny = (error: PipelineError, ruleId: string, rule?: Parameters<typeof renderError>[2]) => {
+    const deny = (error: PipelineError, ruleId: string, rule?: PreparedRule) => {
       metrics?.record(ruleId, String(error.status), started);
       const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
       log.warn(
@@ -150,6 +151,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   private abort: ((error: Error) => void) | undefined;
   private resume: (() => void) | undefined;
   private clientGone = false;
+  private timedOut = false;
   private readonly deadline: NodeJS.Timeout;
 
   constructor(
@@ -161,6 +163,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   ) {
     // Go's WriteTimeout: a response not written in time loses its connection.
     this.deadline = setTimeout(() => {
+      this.timedOut = true;
       log.warn({ http_path: request.url }, 'response not written within serve.proxy.timeout.write');
       this.abort?.(new Error('write timeout'));
       response.destroy();
@@ -199,6 +202,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     clearTimeout(this.deadline);
+    if (this.timedOut) return; // logged, and the connection is gone already
     const code = (error as NodeJS.ErrnoException).code;
     const status =
       this.clientGone || error instanceof ClientGoneError

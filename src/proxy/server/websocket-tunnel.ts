@@ -12,6 +12,7 @@ import { renderError } from '../pipeline/errors/error-handling.js';
 import type { ErrorResponse } from '../pipeline/handler.js';
 import { PipelineError, pipelineErrors } from '../pipeline/pipeline-error.js';
 import { type PipelineResult, runPipeline } from '../pipeline/run-pipeline.js';
+import type { PreparedRule } from '../rule/prepared-rule.js';
 import { upstreamTarget } from '../rule/prepared-upstream.js';
 import type { ProxyRules } from '../rule/proxy-rules.js';
 import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
@@ -44,7 +45,7 @@ export function createUpgradeHandler(options: UpgradeHandlerOptions) {
       return;
     }
     const { method, host, path, pipeline: pipelineRequest } = proxied;
-    const deny = (error: PipelineError, rule?: Parameters<typeof renderError>[2]) => {
+    const deny = (error: PipelineError, rule?: PreparedRule) => {
       const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
       log.warn({ http_path: path, status: error.status }, 'upgrade request denied');
       const answer = renderError(error, pipelineRequest, rule, rules.fallback(), requestId);

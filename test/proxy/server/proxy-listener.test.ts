@@ -101,6 +101,31 @@ describe('the proxy listener', () => {
     expect(plain.received()).not.toMatch(/^HTTP\/1\.1 200/);
   });
 
+  it('serves the API over HTTPS too when serve.api.tls is set', async () => {
+    upstream = await startStubUpstream();
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-api-tls-'));
+    writeFileSync(
+      join(dir, 'oathkeeper.yml'),
+      `serve:\n  api:\n    tls:\n      cert: { path: ${join(TLS, 'localhost.crt')} }\n      key: { path: ${join(TLS, 'localhost.key')} }\n`,
+    );
+    proxy = await startProxy(join(dir, 'oathkeeper.yml'), dir);
+    expect(proxy.url.startsWith('https://')).toBe(true);
+    const body = await new Promise<string>((resolve, reject) => {
+      httpsRequest(
+        `${proxy!.url}/health/alive`,
+        { ca: readFileSync(join(TLS, 'localhost.crt')), servername: 'localhost' },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve(text));
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(JSON.parse(body)).toEqual({ status: 'ok' });
+  });
+
   it('refuses to start when only one of cert and key is set, naming the key', async () => {
     upstream = await startStubUpstream();
     await expect(

@@ -35,7 +35,7 @@ export async function startProxy(configFile: string, cwd: string, logLines: stri
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const scheme = proxy instanceof HttpsServer ? 'https' : 'http';
   return {
-    url: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
+    url: `${api.server instanceof HttpsServer ? 'https' : 'http'}://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
     proxyUrl: `${scheme}://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     proxy,
     async stop() {

@@ -77,6 +77,22 @@ export interface IdentityRecoveryAddressesTable {
   updated_at: Timestamp;
 }
 
+export interface SessionsTable {
+  id: string;
+  identity_id: string;
+  token_hash: string;
+  logout_token_hash: string;
+  active: Bool;
+  issued_at: Timestamp;
+  authenticated_at: Timestamp;
+  expires_at: Timestamp;
+  aal: string;
+  authentication_methods: Json;
+  devices: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Tables {
   gatehouse_migrations: MigrationsTable;
   gatehouse_migration_lease: MigrationLeaseTable;
@@ -85,4 +101,5 @@ export interface Tables {
   identity_credential_identifiers: IdentityCredentialIdentifiersTable;
   identity_verifiable_addresses: IdentityVerifiableAddressesTable;
   identity_recovery_addresses: IdentityRecoveryAddressesTable;
+  sessions: SessionsTable;
 }

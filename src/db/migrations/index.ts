@@ -1,5 +1,6 @@
 import type { Migration } from '../migration.js';
 import { identities } from './0001-identities.js';
+import { sessions } from './0002-sessions.js';
 
 /** Every migration, in order. A new migration is one file and one line here. */
-export const migrations: readonly Migration[] = [identities];
+export const migrations: readonly Migration[] = [identities, sessions];

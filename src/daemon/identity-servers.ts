@@ -1,10 +1,17 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
 import { Migrator } from '../db/migrator.js';
 import { createHttpApp } from '../http/create-app.js';
 import { type ReadinessCheck, registerHealthRoutes } from '../http/health-routes.js';
+import { registerAdminIdentityRoutes } from '../identity/admin/admin-identity-routes.js';
+import { registerSchemaRoutes, schemaUrl } from '../identity/schema/schema-routes.js';
 import type { IdentityRegistry } from '../registry.js';
+import { registerAdminSessionRoutes } from '../session/admin-session-routes.js';
+import { registerPublicSessionRoutes } from '../session/session-routes.js';
 import { gatehouseVersion } from '../version.js';
+import { registerPortRedirects } from './identity-port-redirects.js';
+import type { IdentityServices } from './identity-services.js';
 
 export interface IdentityServers {
   public: FastifyInstance;
@@ -12,11 +19,25 @@ export interface IdentityServers {
 }
 
 /** The identity server's two HTTP apps: public (self-service, whoami) and admin (/admin/...). */
-export function createIdentityServers(registry: IdentityRegistry): IdentityServers {
+export function createIdentityServers(
+  registry: IdentityRegistry,
+  services: IdentityServices,
+): IdentityServers {
   const checks = identityReadinessChecks(registry);
+  const publicBase = registry.config.serve.public.baseUrl;
+  const adminBase = registry.config.serve.admin.baseUrl;
+  const schemaUrlFor = (schemaId: string) => schemaUrl(publicBase, schemaId);
 
   const publicApp = createHttpApp({ log: registry.log, server: 'identity-public' });
+  void publicApp.register(fastifyCookie);
   registerHealthRoutes(publicApp, { checks, obfuscate: true });
+  registerSchemaRoutes(publicApp, services.schemas);
+  registerPublicSessionRoutes(publicApp, {
+    manager: services.sessionManager,
+    sessions: services.sessions,
+    clock: registry.clock,
+    schemaUrlFor,
+  });
 
   // As Kratos, the admin port serves everything under /admin and reads a path without that
   // prefix as if it had it, so `:4434/identities` and `:4434/admin/identities` are the same.
@@ -26,7 +47,22 @@ export function createIdentityServers(registry: IdentityRegistry): IdentityServe
     rewritePath: (path) => (path === '/admin' || path.startsWith('/admin/') ? path : `/admin${path}`),
   });
   registerHealthRoutes(adminApp, { prefix: '/admin', checks });
+  void adminApp.register(fastifyCookie);
   adminApp.get('/admin/version', async () => ({ version: gatehouseVersion() }));
+  registerAdminIdentityRoutes(adminApp, {
+    manager: services.identityManager,
+    repository: services.identities,
+    defaultSchemaId: services.schemas.defaultSchemaId,
+    adminBaseUrl: adminBase,
+    schemaUrlFor,
+  });
+  registerAdminSessionRoutes(adminApp, {
+    manager: services.sessionManager,
+    sessions: services.sessions,
+    identities: services.identities,
+    clock: registry.clock,
+    schemaUrlFor,
+  });
   // For `gatehouse cluster join/check`: lets nodes compare their secrets without revealing them.
   // Computed once: scrypt is slow on purpose.
   const fingerprint = secretsFingerprint(registry.config.secrets);
@@ -35,6 +71,7 @@ export function createIdentityServers(registry: IdentityRegistry): IdentityServe
     secrets: fingerprint,
   }));
 
+  registerPortRedirects(publicApp, adminApp, { publicBase, adminBase });
   return { public: publicApp, admin: adminApp };
 }
 

@@ -10,6 +10,7 @@ import { Migrator } from '../db/migrator.js';
 import type { Logger } from '../log/logger.js';
 import type { RandomSource } from '../random.js';
 import { createIdentityServers } from './identity-servers.js';
+import { createIdentityServices, type IdentityServices } from './identity-services.js';
 import { type Listening, type ListenSpec, listen } from './listen.js';
 import { createProxyRegistry } from './proxy-registry.js';
 import { createProxyServers } from './proxy-servers.js';
@@ -44,6 +45,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const specs: ListenSpec[] = [];
   let db: Database | undefined;
   let stopProxy: (() => Promise<void>) | undefined;
+  let stopIdentity: (() => Promise<void>) | undefined;
   const shutdownTimeouts: number[] = [];
 
   if (options.identity) {
@@ -62,14 +64,23 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
         options.log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
     }
     const log = options.makeLogger(config.log, 'identity');
-    const servers = createIdentityServers({
+    const registry = {
       config,
       log,
       clock: options.clock,
       random: options.random,
       db,
       migrations: options.migrations,
-    });
+    };
+    let services: IdentityServices;
+    try {
+      services = await createIdentityServices(registry, options.cwd);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    stopIdentity = () => services.close();
+    const servers = createIdentityServers(registry, services);
     specs.push(
       {
         name: 'identity public',
@@ -103,6 +114,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       servers = createProxyServers(registry);
     } catch (error) {
       registry.stop();
+      await stopIdentity?.();
       await db?.close();
       throw error;
     }
@@ -129,6 +141,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   } catch (error) {
     await Promise.all(listening.map((server) => server.close(0)));
     await stopProxy?.();
+    await stopIdentity?.();
     await db?.close();
     throw error;
   }
@@ -141,6 +154,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       stopping ??= (async () => {
         await Promise.all(listening.map((server) => server.close(timeoutMs)));
         await stopProxy?.();
+        await stopIdentity?.();
         await db?.close();
       })();
       return stopping;

@@ -16,14 +16,14 @@ export interface SessionConfig {
   /** A session may be extended only once it expires within this; undefined: always. */
   earliestPossibleExtendMs?: number;
   cookie: SessionCookieConfig;
-  /** `secrets.cookie`, else `secrets.default`: the first signs, every one verifies. */
+  /** `secrets.cookie` (the config falls back to `secrets.default`): the first signs, all verify. */
   cookieSecrets: string[];
 }
 
 /** `session.*`, `cookies.*` and the cookie secrets, with Kratos' defaults and precedence. */
 export function readSessionConfig(
   document: JsonObject,
-  secrets: { cookie: string[]; default: string[] },
+  cookieSecrets: string[],
   dev: boolean,
 ): SessionConfig {
   const session = (path: string[]) => getPath(document, ['session', ...path]);
@@ -45,6 +45,6 @@ export function readSessionConfig(
       secure: secure === undefined ? !dev : secure === true || secure === 'true',
       persistent: (session(['cookie', 'persistent']) as boolean | undefined) ?? true,
     },
-    cookieSecrets: secrets.cookie.length > 0 ? secrets.cookie : secrets.default,
+    cookieSecrets,
   };
 }

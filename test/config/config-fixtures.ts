@@ -22,6 +22,6 @@ identity:
   default_schema_id: default
   schemas:
     - id: default
-      url: file:///etc/identity.schema.json
+      url: file://${PORTAL}identity.schema.json
 `;
 }

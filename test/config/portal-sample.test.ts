@@ -69,7 +69,11 @@ describe("the portal's Kratos v0.5 sample", () => {
       ['serve', '--dev', '-c', SAMPLE, '-p', join(dir, 'oathkeeper.yml')],
       {
         cwd: dir,
-        env: await freePortsEnv(),
+        env: {
+          ...(await freePortsEnv()),
+          // The portal mounts its identity schema at /etc/config/kratos/; here it is the reference copy.
+          IDENTITY_SCHEMAS: JSON.stringify([{ id: 'default', url: `file://${PORTAL}identity.schema.json` }]),
+        },
       },
     );
     try {

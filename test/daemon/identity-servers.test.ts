@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { loadIdentityConfig } from '../../src/config/identity-config.js';
 import { createIdentityServers } from '../../src/daemon/identity-servers.js';
+import { createIdentityServices } from '../../src/daemon/identity-services.js';
 import { openDatabase } from '../../src/db/database.js';
 import { parseDsn } from '../../src/db/dsn.js';
 import { migrations } from '../../src/db/migrations/index.js';
@@ -17,18 +18,14 @@ const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-servers-')), 'db.sqlite'
 const configFile = writeConfig('servers.yml', minimalIdentityYaml(`sqlite://${file}`));
 const config = loadIdentityConfig({ files: [configFile], env: {}, dev: true });
 const db = openDatabase(parseDsn(config.dsn));
-const servers = createIdentityServers({
-  config,
-  log: silentLogger(),
-  clock: systemClock,
-  random: cryptoRandom,
-  db,
-  migrations,
-});
+const registry = { config, log: silentLogger(), clock: systemClock, random: cryptoRandom, db, migrations };
+const services = await createIdentityServices(registry, process.cwd());
+const servers = createIdentityServers(registry, services);
 
 afterAll(async () => {
   await servers.public.close();
   await servers.admin.close();
+  await services.close();
   await db.close();
 });
 
@@ -49,7 +46,9 @@ describe('identity server health', () => {
     const admin = await servers.admin.inject({ url: '/admin/health/ready' });
     expect(admin.statusCode).toBe(503);
     expect(admin.json()).toEqual({
-      errors: { migrations: '1 migration(s) pending (identities); run `gatehouse migrate sql -e --yes`' },
+      errors: {
+        migrations: '2 migration(s) pending (identities, sessions); run `gatehouse migrate sql -e --yes`',
+      },
     });
     const pub = await servers.public.inject({ url: '/health/ready' });
     expect(pub.statusCode).toBe(503);

@@ -1,0 +1,50 @@
+import { readHasherConfig } from '../hash/hasher-config.js';
+import { PasswordHasher } from '../hash/password-hasher.js';
+import { IdentityManager } from '../identity/identity-manager.js';
+import { IdentityRepository } from '../identity/identity-repository.js';
+import { type IdentitySchemas, loadIdentitySchemas } from '../identity/schema/identity-schemas.js';
+import { readIdentitySchemaSettings } from '../identity/schema/schema-settings.js';
+import type { IdentityRegistry } from '../registry.js';
+import { readSessionConfig } from '../session/session-config.js';
+import { SessionManager } from '../session/session-manager.js';
+import { SessionRepository } from '../session/session-repository.js';
+
+/** The identity server's working parts, built once at start-up from its registry. */
+export interface IdentityServices {
+  schemas: IdentitySchemas;
+  hasher: PasswordHasher;
+  identities: IdentityRepository;
+  identityManager: IdentityManager;
+  sessions: SessionRepository;
+  sessionManager: SessionManager;
+  /** Stops the hashing workers. */
+  close(): Promise<void>;
+}
+
+/** Loads the identity schemas (a broken one stops the start) and starts the hashing pool. */
+export async function createIdentityServices(
+  registry: IdentityRegistry,
+  cwd: string,
+): Promise<IdentityServices> {
+  const { config, clock, random, db, log } = registry;
+  const document = config.document;
+  const schemas = await loadIdentitySchemas({ ...readIdentitySchemaSettings(document), cwd, log });
+  const hasher = new PasswordHasher({ config: readHasherConfig(document), random });
+  const identities = new IdentityRepository(db, random);
+  const sessions = new SessionRepository(db);
+  return {
+    schemas,
+    hasher,
+    identities,
+    identityManager: new IdentityManager({ repository: identities, schemas, hasher, clock, random }),
+    sessions,
+    sessionManager: new SessionManager({
+      sessions,
+      identities,
+      clock,
+      random,
+      config: readSessionConfig(document, config.secrets.cookie, config.dev),
+    }),
+    close: () => hasher.close(),
+  };
+}

@@ -7,10 +7,15 @@ import { renderError } from '../pipeline/errors/error-handling.js';
 import { PipelineError } from '../pipeline/pipeline-error.js';
 import { headerValue, type PipelineRequest } from '../pipeline/pipeline-request.js';
 import { type PipelineResult, runPipeline } from '../pipeline/run-pipeline.js';
+import type { PreparedRule } from '../rule/prepared-rule.js';
 import type { ProxyRules } from '../rule/proxy-rules.js';
 import { IncomingPipelineRequest } from './incoming-pipeline-request.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import { writeErrorResponse } from './write-error-response.js';
+
+// Module-level: a regexp literal inside the handler would be a new object on every request.
+const PLAIN_HOST = /^[A-Za-z0-9._~!$&'()*+,;=:%[\]-]*$/;
+const HTTP_SCHEME = /^https?$/i;
 
 /**
  * `/decisions` and `/decisions/...` on the API port: rebuilds the original request from the
@@ -53,7 +58,7 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
     const set = rules.current();
     // The URL object is only built when something reads it (see IncomingPipelineRequest): a cheap check
     // of the host stands in for URL parsing on the hot path.
-    if (!/^[A-Za-z0-9._~!$&'()*+,;=:%[\]-]*$/.test(host) || !/^https?$/i.test(scheme)) {
+    if (!PLAIN_HOST.test(host) || !HTTP_SCHEME.test(scheme)) {
       try {
         new URL(`${scheme}://${host}${matchedPath}${query}`);
       } catch {
@@ -80,28 +85,42 @@ export function createDecisionsHandler(rules: ProxyRules, metrics?: ProxyMetrics
         requestId,
       );
     }
-    const finish = (result: PipelineResult): void => {
-      if ('error' in result) {
-        metrics?.record(matched.rule.rule.id, String(result.error.status), started);
-        writeErrorResponse(
-          response,
-          renderError(result.error, pipelineRequest, matched.rule, rules.fallback(), requestId),
-          requestId,
-        );
-        return;
-      }
-      metrics?.record(matched.rule.rule.id, 'allowed', started);
-      const headers: Record<string, string> = { 'x-request-id': requestId };
-      for (const name in result.session.Header) {
-        if (name === 'Content-Length') continue;
-        headers[name] = (result.session.Header[name] as string[])[0] ?? '';
-      }
-      response.writeHead(200, headers);
-      response.end();
-    };
     const result = runPipeline(matched.rule, pipelineRequest, matched.captureGroups);
-    return result instanceof Promise ? result.then(finish) : finish(result);
+    // Synchronous rules answer without allocating a continuation.
+    if (!(result instanceof Promise))
+      return answer(result, response, matched.rule, pipelineRequest, requestId, started);
+    return result.then((settled) =>
+      answer(settled, response, matched.rule, pipelineRequest, requestId, started),
+    );
   };
+
+  function answer(
+    result: PipelineResult,
+    response: ServerResponse,
+    rule: PreparedRule,
+    pipelineRequest: PipelineRequest,
+    requestId: string,
+    started: number,
+  ): void {
+    if ('error' in result) {
+      metrics?.record(rule.rule.id, String(result.error.status), started);
+      writeErrorResponse(
+        response,
+        renderError(result.error, pipelineRequest, rule, rules.fallback(), requestId),
+        requestId,
+      );
+      return;
+    }
+    metrics?.record(rule.rule.id, 'allowed', started);
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    const upstream = result.session.Header;
+    for (const name of Object.keys(upstream)) {
+      if (name === 'Content-Length') continue;
+      headers[name] = (upstream[name] as string[])[0] ?? '';
+    }
+    response.writeHead(200, headers);
+    response.end();
+  }
 }
 
 function safeDecode(path: string): string {

@@ -69,6 +69,9 @@ export function compilePattern(pattern: string, strategy: MatchingStrategy): Com
 
 function compileGlobPattern(pattern: string): CompiledPattern {
   const { literals, sections } = delimitedPattern(pattern);
+  // The most common rule shape, `<prefix><**><suffix>` (`**` matches any run of characters,
+  // separators included), needs no automaton: a prefix and a suffix test decide it.
+  if (sections.length === 1 && sections[0] === '**') return prefixSuffixPattern(literals[0]!, literals[1]!);
   let glob = '';
   sections.forEach((section, i) => {
     glob += quoteGlob(literals[i]!) + section;
@@ -78,6 +81,19 @@ function compileGlobPattern(pattern: string): CompiledPattern {
   return {
     match(subject) {
       return vm.exec(subject) === null ? NO_MATCH : { matched: true, captureGroups: [] };
+    },
+  };
+}
+
+function prefixSuffixPattern(prefix: string, suffix: string): CompiledPattern {
+  // One answer object for every match: a glob has no capture groups.
+  const matched: PatternMatch = Object.freeze({ matched: true, captureGroups: [] });
+  const shortest = prefix.length + suffix.length;
+  return {
+    match(subject) {
+      return subject.length >= shortest && subject.startsWith(prefix) && subject.endsWith(suffix)
+        ? matched
+        : NO_MATCH;
     },
   };
 }

@@ -104,4 +104,28 @@ describe('glob semantics', () => {
       { numRuns: 500 },
     );
   });
+
+  it('`<prefix><**><suffix>`, decided without the automaton, agrees with the automaton', () => {
+    // `<{**}>` means the same as `<**>` but is not the shape that skips the automaton.
+    const part = fc.string({ unit: fc.constantFrom('a', 'b', '.', '/', '😀'), maxLength: 4 });
+    fc.assert(
+      fc.property(
+        part,
+        part,
+        fc.array(fc.tuple(part, part, part), { maxLength: 6 }),
+        (prefix, suffix, subjects) => {
+          const shortcut = compilePattern(`${prefix}<**>${suffix}`, 'glob');
+          const automaton = compilePattern(`${prefix}<{**}>${suffix}`, 'glob');
+          // Overlaps of prefix and suffix (shorter than both together) are the edge to get right.
+          const overlaps = Array.from({ length: suffix.length + 1 }, (_, k) => prefix + suffix.slice(k));
+          for (const subject of [...overlaps, ...subjects.map((pieces) => pieces.join(''))]) {
+            expect(shortcut.match(subject).matched, `${prefix}<**>${suffix} against ${subject}`).toBe(
+              automaton.match(subject).matched,
+            );
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -4,13 +4,14 @@ import { performance } from 'node:perf_hooks';
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 interface DecisionCount {
-  rule: string;
   outcome: string;
   count: number;
 }
 
-interface RuleLatency {
+/** Everything counted for one rule: one lookup per decision, no key built from rule and outcome. */
+interface RuleSeries {
   rule: string;
+  outcomes: Map<string, DecisionCount>;
   /** Per bucket, not cumulative: observations with `LATENCY_BUCKETS[i-1] < seconds <= LATENCY_BUCKETS[i]`. */
   buckets: Float64Array;
   sum: number;
@@ -26,8 +27,7 @@ interface RuleLatency {
  * about 10 % of the /decisions throughput (bench/README.md).
  */
 export class ProxyMetrics {
-  private readonly decisions = new Map<string, DecisionCount>();
-  private readonly latency = new Map<string, RuleLatency>();
+  private readonly series = new Map<string, RuleSeries>();
 
   constructor(private readonly prefix: string) {}
 
@@ -38,27 +38,32 @@ export class ProxyMetrics {
 
   /** Records one decision that took `seconds`. */
   observe(rule: string, outcome: string, seconds: number): void {
-    const key = `${rule}\u0000${outcome}`;
-    let decision = this.decisions.get(key);
+    let series = this.series.get(rule);
+    if (!series) {
+      series = {
+        rule,
+        outcomes: new Map(),
+        buckets: new Float64Array(LATENCY_BUCKETS.length),
+        sum: 0,
+        count: 0,
+      };
+      this.series.set(rule, series);
+    }
+    let decision = series.outcomes.get(outcome);
     if (!decision) {
-      decision = { rule, outcome, count: 0 };
-      this.decisions.set(key, decision);
+      decision = { outcome, count: 0 };
+      series.outcomes.set(outcome, decision);
     }
     decision.count++;
-    let timing = this.latency.get(rule);
-    if (!timing) {
-      timing = { rule, buckets: new Float64Array(LATENCY_BUCKETS.length), sum: 0, count: 0 };
-      this.latency.set(rule, timing);
-    }
     // A plain loop: a findIndex callback would be one more closure per request.
     for (let bucket = 0; bucket < LATENCY_BUCKETS.length; bucket++) {
       if (seconds <= LATENCY_BUCKETS[bucket]!) {
-        timing.buckets[bucket]!++;
+        series.buckets[bucket]!++;
         break;
       }
     }
-    timing.sum += seconds;
-    timing.count++;
+    series.sum += seconds;
+    series.count++;
   }
 
   /** The metrics in the Prometheus text exposition format (version 0.0.4). */
@@ -69,14 +74,16 @@ export class ProxyMetrics {
       `# HELP ${decisions} Access decisions by matched rule ("" when none matched) and outcome (allowed, or the HTTP status of the refusal).`,
       `# TYPE ${decisions} counter`,
     ];
-    for (const { rule, outcome, count } of this.decisions.values()) {
-      lines.push(`${decisions}{rule="${labelValue(rule)}",outcome="${labelValue(outcome)}"} ${count}`);
+    for (const { rule, outcomes } of this.series.values()) {
+      for (const { outcome, count } of outcomes.values()) {
+        lines.push(`${decisions}{rule="${labelValue(rule)}",outcome="${labelValue(outcome)}"} ${count}`);
+      }
     }
     lines.push(
       `# HELP ${latency} Time to decide on a request, from its arrival to the decision, by matched rule.`,
       `# TYPE ${latency} histogram`,
     );
-    for (const { rule, buckets, sum, count } of this.latency.values()) {
+    for (const { rule, buckets, sum, count } of this.series.values()) {
       const label = `rule="${labelValue(rule)}"`;
       let cumulative = 0;
       LATENCY_BUCKETS.forEach((bound, index) => {

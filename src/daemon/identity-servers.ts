@@ -4,6 +4,8 @@ import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
 import { Migrator } from '../db/migrator.js';
 import { createHttpApp } from '../http/create-app.js';
 import { type ReadinessCheck, registerHealthRoutes } from '../http/health-routes.js';
+import { HttpMetrics } from '../http/http-metrics.js';
+import { preventCachingOfGets } from '../http/no-cache.js';
 import { registerAdminIdentityRoutes } from '../identity/admin/admin-identity-routes.js';
 import { registerSchemaRoutes, schemaUrl } from '../identity/schema/schema-routes.js';
 import type { IdentityRegistry } from '../registry.js';
@@ -28,8 +30,13 @@ export function createIdentityServers(
   const adminBase = registry.config.serve.admin.baseUrl;
   const schemaUrlFor = (schemaId: string) => schemaUrl(publicBase, schemaId);
 
+  // Both ports count into one set of metrics, served on the admin port only, as Kratos does.
+  const metrics = new HttpMetrics({ app: 'kratos', version: gatehouseVersion() });
+
   const publicApp = createHttpApp({ log: registry.log, server: 'identity-public' });
   void publicApp.register(fastifyCookie);
+  metrics.instrument(publicApp);
+  preventCachingOfGets(publicApp);
   registerHealthRoutes(publicApp, { checks, obfuscate: true });
   registerSchemaRoutes(publicApp, services.schemas);
   registerPublicSessionRoutes(publicApp, {
@@ -48,7 +55,10 @@ export function createIdentityServers(
   });
   registerHealthRoutes(adminApp, { prefix: '/admin', checks });
   void adminApp.register(fastifyCookie);
+  metrics.instrument(adminApp);
+  preventCachingOfGets(adminApp);
   adminApp.get('/admin/version', async () => ({ version: gatehouseVersion() }));
+  metrics.registerRoute(adminApp, '/admin/metrics/prometheus');
   registerAdminIdentityRoutes(adminApp, {
     manager: services.identityManager,
     repository: services.identities,

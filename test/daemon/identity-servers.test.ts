@@ -114,3 +114,53 @@ describe('identity server routing', () => {
     expect(response.json().error).toMatchObject({ code: 413, status: 'Request Entity Too Large' });
   });
 });
+
+describe('identity server caching', () => {
+  it('marks GET answers of both ports as not cacheable, errors included', async () => {
+    for (const [app, url] of [
+      [servers.public, '/health/alive'],
+      [servers.public, '/sessions/whoami'],
+      [servers.public, '/nowhere'],
+      [servers.admin, '/admin/identities'],
+    ] as const) {
+      const response = await app.inject({ url });
+      expect(response.headers['cache-control'], url).toBe('private, no-cache, no-store, must-revalidate');
+    }
+  });
+
+  it('leaves other methods alone', async () => {
+    const response = await servers.admin.inject({ method: 'DELETE', url: '/admin/identities/x' });
+    expect(response.headers['cache-control']).toBeUndefined();
+  });
+});
+
+describe('identity server metrics', () => {
+  it('serves Kratos’ http_ series at /admin/metrics/prometheus, counting both ports by route', async () => {
+    await servers.public.inject({ url: '/health/alive' });
+    await servers.public.inject({ url: '/sessions/whoami' });
+    await servers.admin.inject({ url: '/admin/identities/0b9e5b1c-2d7a-4f0e-9f5e-5d2c1c6a0c11' });
+    await servers.public.inject({ url: '/no/such/route' });
+
+    const response = await servers.admin.inject({ url: '/admin/metrics/prometheus' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = response.body;
+    const series = (name: string, labels: string) =>
+      text.split('\n').find((line) => line.startsWith(`${name}{`) && line.includes(labels));
+    expect(series('http_requests_total', 'code="401",method="GET"')).toMatch(/app="kratos"/);
+    expect(series('http_requests_statuses_total', 'method="GET",status_bucket="4xx"')).toMatch(/ [1-9]\d*$/);
+    // Ids in paths become {param}, so there is one series per route, not per identity.
+    expect(series('http_response_time_seconds_count', 'endpoint="/admin/identities/{param}"')).toMatch(
+      / [1-9]\d*$/,
+    );
+    expect(text).not.toContain('0b9e5b1c-2d7a-4f0e-9f5e-5d2c1c6a0c11');
+    expect(series('http_response_time_seconds_count', 'endpoint="{unmatched}"')).toMatch(/ [1-9]\d*$/);
+    expect(series('http_requests_duration_seconds_bucket', 'code="200",method="GET"')).toBeDefined();
+    expect(text).toMatch(/^process_resident_memory_bytes\{/m);
+  });
+
+  it('is not served on the public port', async () => {
+    expect((await servers.public.inject({ url: '/admin/metrics/prometheus' })).statusCode).toBe(307);
+    expect((await servers.public.inject({ url: '/metrics/prometheus' })).statusCode).toBe(404);
+  });
+});

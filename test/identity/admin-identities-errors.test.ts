@@ -1,35 +1,42 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageBackends } from '../support/postgres.js';
 import { startIdentityServer } from './support/identity-server.js';
 
-let server: Awaited<ReturnType<typeof startIdentityServer>>;
-beforeAll(async () => {
-  server = await startIdentityServer({ dsn: 'memory' });
-});
-afterAll(() => server.stop());
-
-async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.adminUrl}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body,
+describe.each(storageBackends)('admin identity API errors, on %s', (_name, database) => {
+  let server: Awaited<ReturnType<typeof startIdentityServer>>;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const created = await database();
+    drop = created.drop;
+    server = await startIdentityServer({ dsn: created.dsn });
   });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+  afterAll(async () => {
+    await server?.stop();
+    await drop?.();
+  });
 
-async function createAlice(): Promise<string> {
-  const created = await call(
-    'POST',
-    '/admin/identities',
-    JSON.stringify({ schema_id: 'default', traits: { email: 'alice@example.com' } }),
-  );
-  if (created.status === 201) return created.body.id;
-  const found = await call('GET', '/admin/identities?credentials_identifier=alice@example.com');
-  return found.body[0].id;
-}
+  async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${server.adminUrl}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  }
 
-describe('admin identity API errors', () => {
+  async function createAlice(): Promise<string> {
+    const created = await call(
+      'POST',
+      '/admin/identities',
+      JSON.stringify({ schema_id: 'default', traits: { email: 'alice@example.com' } }),
+    );
+    if (created.status === 201) return created.body.id;
+    const found = await call('GET', '/admin/identities?credentials_identifier=alice@example.com');
+    return found.body[0].id;
+  }
+
   it.each([
     ['bad JSON', '{"schema_id": "default", "traits": {', 400],
     ['a body that is not an object', '[1, 2]', 400],
@@ -54,7 +61,7 @@ describe('admin identity API errors', () => {
       }),
       400,
     ],
-  ])('POST /admin/identities with %s answers %i in Ory’s error shape', async (_what, body, status) => {
+  ])('POST /admin/identities with %s answers 400 in Ory’s error shape', async (_what, body, status) => {
     const answer = await call('POST', '/admin/identities', body);
     expect(answer.status).toBe(status);
     expect(answer.body.error).toMatchObject({
@@ -169,6 +176,64 @@ describe('admin identity API errors', () => {
       const answer = await call('PATCH', `/admin/identities/${id}`, JSON.stringify(operations));
       expect(answer.status, JSON.stringify(operations)).toBe(400);
     }
+  });
+
+  it('answers a batch PATCH with a bad body as a whole with 400, naming what is wrong', async () => {
+    const badJson = await call('PATCH', '/admin/identities', '{"identities": [');
+    expect(badJson.status).toBe(400);
+    const unknownField = await call('PATCH', '/admin/identities', JSON.stringify({ identites: [] }));
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.error.message).toBe('json: unknown field "identites"');
+    const tooMany = await call(
+      'PATCH',
+      '/admin/identities',
+      JSON.stringify({ identities: Array.from({ length: 1001 }, () => ({})) }),
+    );
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.reason).toContain('1000');
+  });
+
+  it('reports each failed create of a batch PATCH in its place, and creates the others', async () => {
+    await createAlice();
+    const answer = await call(
+      'PATCH',
+      '/admin/identities',
+      JSON.stringify({
+        identities: [
+          { patch_id: 'dup', create: { schema_id: 'default', traits: { email: 'Alice@example.com' } } },
+          { patch_id: 'bad', create: { schema_id: 'default', traits: { email: 'not-an-email' } } },
+          { patch_id: 'ok', create: { schema_id: 'default', traits: { email: 'batch-ok@example.com' } } },
+        ],
+      }),
+    );
+    expect(answer.status).toBe(200);
+    const [duplicate, invalid, created] = answer.body.identities;
+    expect(duplicate).toMatchObject({ action: 'error', patch_id: 'dup', error: { code: 409 } });
+    expect(invalid).toMatchObject({ action: 'error', patch_id: 'bad', error: { code: 400 } });
+    expect(invalid.error.reason).toContain('#/traits/email');
+    expect(created).toMatchObject({ action: 'create', patch_id: 'ok', identity: expect.any(String) });
+    expect((await call('GET', `/admin/identities/${created.identity}`)).status).toBe(200);
+  });
+
+  it('answers PUT with a schema violation, a duplicate identifier and bad JSON in Ory’s error shape', async () => {
+    const id = await createAlice();
+    const other = await call(
+      'POST',
+      '/admin/identities',
+      JSON.stringify({ schema_id: 'default', traits: { email: 'put-other@example.com' } }),
+    );
+    const put = (body: string) => call('PUT', `/admin/identities/${id}`, body);
+    const invalid = await put(
+      JSON.stringify({ schema_id: 'default', state: 'active', traits: { email: 'x' } }),
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.reason).toContain('#/traits/email');
+    const duplicate = await put(
+      JSON.stringify({ schema_id: 'default', state: 'active', traits: { email: 'PUT-other@example.com' } }),
+    );
+    expect(duplicate.status).toBe(409);
+    expect((await put('{"traits":')).status).toBe(400);
+    expect(other.status).toBe(201);
   });
 
   it('refuses to remove the only first factor, and a credential the identity does not have', async () => {

@@ -36,3 +36,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** A database a suite runs on: its name for the test title, and how to make a fresh one. */
+export type StorageBackend = [
+  name: string,
+  create: () => Promise<{ dsn: string; drop?: () => Promise<void> }>,
+];
+
+/**
+ * The storage backends every identity suite runs on: in-memory SQLite always, PostgreSQL when it
+ * is reachable (global-setup prints why not, and CI never skips it).
+ */
+export const storageBackends: StorageBackend[] = [
+  ['SQLite', async () => ({ dsn: 'memory' })],
+  ...(postgresUnavailable === null ? [['PostgreSQL', createTestDatabase] as StorageBackend] : []),
+];

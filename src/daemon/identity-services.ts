@@ -1,5 +1,5 @@
 import { readHasherConfig } from '../hash/hasher-config.js';
-import { PasswordHasher } from '../hash/password-hasher.js';
+import { type HashRun, PasswordHasher } from '../hash/password-hasher.js';
 import { IdentityManager } from '../identity/identity-manager.js';
 import { IdentityRepository } from '../identity/identity-repository.js';
 import { type IdentitySchemas, loadIdentitySchemas } from '../identity/schema/identity-schemas.js';
@@ -21,15 +21,21 @@ export interface IdentityServices {
   close(): Promise<void>;
 }
 
+export interface IdentityServicesOptions {
+  /** Sees every finished hash or verification (timings, for probes and benchmarks). */
+  onHashRun?: (run: HashRun) => void;
+}
+
 /** Loads the identity schemas (a broken one stops the start) and starts the hashing pool. */
 export async function createIdentityServices(
   registry: IdentityRegistry,
   cwd: string,
+  options: IdentityServicesOptions = {},
 ): Promise<IdentityServices> {
   const { config, clock, random, db, log } = registry;
   const document = config.document;
   const schemas = await loadIdentitySchemas({ ...readIdentitySchemaSettings(document), cwd, log });
-  const hasher = new PasswordHasher({ config: readHasherConfig(document), random });
+  const hasher = new PasswordHasher({ config: readHasherConfig(document), random, onRun: options.onHashRun });
   const identities = new IdentityRepository(db, random);
   const sessions = new SessionRepository(db);
   return {

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DataSource } from './dsn.js';
+import { cachingStatements } from './statement-cache.js';
 import type { Tables } from './tables.js';
 
 /** An open database: the query builder, what it is, and how to check and close it. */
@@ -59,7 +60,7 @@ function openSqlite(
     connection.pragma('synchronous = FULL');
   }
   connection.pragma('foreign_keys = ON');
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) });
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
 }
 
 function openPostgres(source: Extract<DataSource, { dialect: 'postgres' }>): Kysely<Tables> {

@@ -91,6 +91,19 @@ export class IdentityRepository {
     return identity;
   }
 
+  /**
+   * The identity with its traits, state and addresses but `credentials` left empty: what a
+   * session shows (whoami never shows credentials), in two queries fewer. Never write such an
+   * identity back: `update` would take the empty credentials for the new ones.
+   */
+  async getWithoutCredentials(id: string): Promise<Identity | undefined> {
+    const [identity] = await this.load(
+      this.db.kysely.selectFrom('identities').selectAll().where('id', '=', id),
+      { credentials: false },
+    );
+    return identity;
+  }
+
   /** A page of identities in id order, with everything that belongs to them. */
   async list(query: ListIdentitiesQuery): Promise<Identity[]> {
     let select = this.db.kysely.selectFrom('identities').selectAll();
@@ -159,19 +172,24 @@ export class IdentityRepository {
 
   private async load(
     select: SelectQueryBuilder<Tables, 'identities', Selectable<IdentitiesTable>>,
+    options: { credentials: boolean } = { credentials: true },
   ): Promise<Identity[]> {
     const rows = await select.execute();
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
     const db: Db = this.db.kysely;
     const [credentials, identifiers, verifiable, recovery] = await Promise.all([
-      db.selectFrom('identity_credentials').selectAll().where('identity_id', 'in', ids).execute(),
-      db
-        .selectFrom('identity_credential_identifiers')
-        .selectAll()
-        .where('identity_id', 'in', ids)
-        .orderBy('identifier')
-        .execute(),
+      options.credentials
+        ? db.selectFrom('identity_credentials').selectAll().where('identity_id', 'in', ids).execute()
+        : [],
+      options.credentials
+        ? db
+            .selectFrom('identity_credential_identifiers')
+            .selectAll()
+            .where('identity_id', 'in', ids)
+            .orderBy('identifier')
+            .execute()
+        : [],
       db
         .selectFrom('identity_verifiable_addresses')
         .selectAll()

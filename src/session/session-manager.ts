@@ -20,6 +20,7 @@ export interface SessionCredentials {
 
 export interface ActiveSession {
   session: Session;
+  /** Without its credentials (see IdentityRepository.getWithoutCredentials): load it to change it. */
   identity: Identity;
   /** The token the request carried (from whichever transport). */
   token: string;
@@ -109,7 +110,8 @@ export class SessionManager {
   async fromToken(token: string, cookieExpiresAt?: Date): Promise<ActiveSession | undefined> {
     const session = await this.deps.sessions.findByTokenHash(hashToken(token));
     if (!session) return undefined;
-    const identity = await this.deps.identities.get(session.identityId);
+    // Sessions never show credentials: they are not loaded for a lookup.
+    const identity = await this.deps.identities.getWithoutCredentials(session.identityId);
     if (!identity || !isActive(session, identity, this.deps.clock.now())) return undefined;
     return { session, identity, token, cookieExpiresAt };
   }

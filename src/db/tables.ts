@@ -93,6 +93,33 @@ export interface SessionsTable {
   updated_at: Timestamp;
 }
 
+export interface SelfserviceFlowsTable {
+  id: string;
+  kind: string;
+  type: string;
+  state: string;
+  request_url: string;
+  return_to: string;
+  csrf_token: string;
+  identity_id: string | null;
+  active: string | null;
+  ui: Json;
+  data: Json;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SelfserviceErrorsTable {
+  id: string;
+  error: Json;
+  csrf_token: string;
+  seen_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Tables {
   gatehouse_migrations: MigrationsTable;
   gatehouse_migration_lease: MigrationLeaseTable;
@@ -102,4 +129,6 @@ export interface Tables {
   identity_verifiable_addresses: IdentityVerifiableAddressesTable;
   identity_recovery_addresses: IdentityRecoveryAddressesTable;
   sessions: SessionsTable;
+  selfservice_flows: SelfserviceFlowsTable;
+  selfservice_errors: SelfserviceErrorsTable;
 }

@@ -47,7 +47,8 @@ describe('identity server health', () => {
     expect(admin.statusCode).toBe(503);
     expect(admin.json()).toEqual({
       errors: {
-        migrations: '2 migration(s) pending (identities, sessions); run `gatehouse migrate sql -e --yes`',
+        migrations:
+          '3 migration(s) pending (identities, sessions, selfservice_flows); run `gatehouse migrate sql -e --yes`',
       },
     });
     const pub = await servers.public.inject({ url: '/health/ready' });

@@ -72,7 +72,9 @@ describe('self-service flow errors, as Kratos renders them', () => {
       code: 400,
       reason: expect.stringContaining('?refresh=true'),
     });
-    expect(sessionAlreadyAvailable('registration').toJSON().error.reason).not.toContain('refresh');
+    expect(
+      (sessionAlreadyAvailable('registration').toJSON().error as { reason: string }).reason,
+    ).not.toContain('refresh');
     expect(flowIdMissing().toJSON().error).toMatchObject({
       code: 400,
       reason: 'The flow query parameter is missing or malformed.',

@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
 import { Migrator } from '../db/migrator.js';
@@ -11,6 +12,11 @@ import { registerSchemaRoutes, schemaUrl } from '../identity/schema/schema-route
 import type { IdentityRegistry } from '../registry.js';
 import { registerAdminSessionRoutes } from '../session/admin-session-routes.js';
 import { registerPublicSessionRoutes } from '../session/session-routes.js';
+import { csrfCookieName, csrfCookieOptions, readCsrfCookieConfig } from '../selfservice/flow/csrf.js';
+import type { FlowHttpDependencies } from '../selfservice/flow/flow-http.js';
+import { readAllowedReturnUrls } from '../selfservice/flow/return-to.js';
+import { registerLoginRoutes } from '../selfservice/login/login-routes.js';
+import { readSelfserviceConfig } from '../selfservice/selfservice-config.js';
 import { gatehouseVersion } from '../version.js';
 import { registerPortRedirects } from './identity-port-redirects.js';
 import type { IdentityServices } from './identity-services.js';
@@ -45,6 +51,7 @@ export function createIdentityServers(
     clock: registry.clock,
     schemaUrlFor,
   });
+  registerSelfserviceRoutes(publicApp, registry, services, schemaUrlFor);
 
   // As Kratos, the admin port serves everything under /admin and reads a path without that
   // prefix as if it had it, so `:4434/identities` and `:4434/admin/identities` are the same.
@@ -83,6 +90,41 @@ export function createIdentityServers(
 
   registerPortRedirects(publicApp, adminApp, { publicBase, adminBase });
   return { public: publicApp, admin: adminApp };
+}
+
+/** The self-service flows on the public port: forms and JSON bodies, CSRF, the flows' routes. */
+function registerSelfserviceRoutes(
+  app: FastifyInstance,
+  registry: IdentityRegistry,
+  services: IdentityServices,
+  schemaUrlFor: (schemaId: string) => string,
+): void {
+  void app.register(fastifyFormbody);
+  const { config, clock, random, log } = registry;
+  const selfservice = readSelfserviceConfig(config.document);
+  const flowDeps: FlowHttpDependencies = {
+    config: selfservice,
+    publicBaseUrl: config.serve.public.baseUrl,
+    allowedReturnUrls: readAllowedReturnUrls(selfservice.allowedReturnUrls, log),
+    flows: services.flows,
+    clock,
+    random,
+    csrfCookie: {
+      name: csrfCookieName(config.serve.public.baseUrl.href),
+      options: csrfCookieOptions(readCsrfCookieConfig(config.document, config.dev)),
+    },
+  };
+  registerLoginRoutes(app, {
+    ...flowDeps,
+    sessions: services.sessionManager,
+    identities: services.identities,
+    passwordLogin: services.passwordLogin,
+    schemaDocument: services.schemas.get(services.schemas.defaultSchemaId).document,
+    schemaUrlFor,
+    // Until the error store lands, browsers get the error as JSON as well.
+    browserError: async (request, reply, error) =>
+      reply.code(error.code).type('application/json').send(error.toJSON(request.id)),
+  });
 }
 
 function identityReadinessChecks(registry: IdentityRegistry): ReadinessCheck[] {

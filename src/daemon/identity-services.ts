@@ -8,6 +8,8 @@ import type { IdentityRegistry } from '../registry.js';
 import { readSessionConfig } from '../session/session-config.js';
 import { SessionManager } from '../session/session-manager.js';
 import { SessionRepository } from '../session/session-repository.js';
+import { FlowRepository } from '../selfservice/flow/flow-repository.js';
+import { PasswordLogin } from '../selfservice/strategy/password/password-login.js';
 
 /** The identity server's working parts, built once at start-up from its registry. */
 export interface IdentityServices {
@@ -17,6 +19,8 @@ export interface IdentityServices {
   identityManager: IdentityManager;
   sessions: SessionRepository;
   sessionManager: SessionManager;
+  flows: FlowRepository;
+  passwordLogin: PasswordLogin;
   /** Stops the hashing workers. */
   close(): Promise<void>;
 }
@@ -38,6 +42,13 @@ export async function createIdentityServices(
   const hasher = new PasswordHasher({ config: readHasherConfig(document), random, onRun: options.onHashRun });
   const identities = new IdentityRepository(db, random);
   const sessions = new SessionRepository(db);
+  const passwordLogin = new PasswordLogin({
+    identities,
+    hasher,
+    // The decoy's password: random, never stored or shown (see PasswordLogin).
+    randomPassword: () => random.bytes(32).toString('base64'),
+  });
+  await passwordLogin.prepare();
   return {
     schemas,
     hasher,
@@ -51,6 +62,8 @@ export async function createIdentityServices(
       random,
       config: readSessionConfig(document, config.secrets.cookie, config.dev),
     }),
+    flows: new FlowRepository(db),
+    passwordLogin,
     close: () => hasher.close(),
   };
 }

@@ -16,6 +16,8 @@ export interface IdentityServerOptions {
   dsn: string;
   /** Extra YAML appended to the config (top-level keys not otherwise set here). */
   yaml?: string;
+  /** The `selfservice:` block's body, indented by two spaces (replaces the default return URL only). */
+  selfservice?: string;
 }
 
 /**
@@ -35,7 +37,7 @@ serve:
   public: { port: ${publicPort}, host: 127.0.0.1, base_url: http://127.0.0.1:${publicPort}/ }
   admin: { port: ${adminPort}, host: 127.0.0.1, base_url: http://127.0.0.1:${adminPort}/ }
 selfservice:
-  default_browser_return_url: http://127.0.0.1/
+${options.selfservice ?? '  default_browser_return_url: http://127.0.0.1/'}
 identity:
   default_schema_id: default
   schemas:

@@ -1,0 +1,250 @@
+import { Configuration, FrontendApi } from '@ory/kratos-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIdentityServer } from '../../identity/support/identity-server.js';
+import { browserClient } from '../../support/browser-client.js';
+import { storageBackends } from '../../support/postgres.js';
+
+const PASSWORD = 'correct-horse-battery-9';
+
+interface AxiosFailure {
+  response: { status: number; data: Record<string, any>; headers: Record<string, any> };
+}
+async function failure(promise: Promise<unknown>): Promise<AxiosFailure['response']> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as AxiosFailure).response;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
+  let server: Awaited<ReturnType<typeof startIdentityServer>>;
+  let drop: (() => Promise<void>) | undefined;
+  let api: FrontendApi;
+  beforeAll(async () => {
+    const created = await database();
+    drop = created.drop;
+    server = await startIdentityServer({
+      dsn: created.dsn,
+      selfservice:
+        '  default_browser_return_url: http://127.0.0.1/\n  allowed_return_urls: [http://127.0.0.1/dashboard]\n  flows:\n    login:\n      ui_url: http://127.0.0.1/auth/login\n      lifespan: 10m\n',
+    });
+    api = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    await server.services.identityManager.create({
+      schemaId: 'default',
+      traits: { email: 'alice@example.com' },
+      state: 'active',
+      metadataPublic: null,
+      metadataAdmin: null,
+      organizationId: null,
+      password: { password: PASSWORD },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await drop?.();
+  });
+
+  describe('for native apps (API flows)', () => {
+    it('starts with the password form Kratos shows, and signs in with a session token', async () => {
+      const { data: flow } = await api.createNativeLoginFlow();
+      expect(flow).toMatchObject({
+        type: 'api',
+        state: 'choose_method',
+        refresh: false,
+        requested_aal: 'aal1',
+      });
+      expect(flow.ui.action).toBe(`${server.publicUrl}/self-service/login?flow=${flow.id}`);
+      expect(flow.ui.nodes.map((node) => (node.attributes as { name: string }).name)).toEqual([
+        'identifier',
+        'csrf_token',
+        'password',
+        'method',
+      ]);
+      const fetched = await api.getLoginFlow({ id: flow.id });
+      expect(fetched.data.id).toBe(flow.id);
+
+      const { data: signedIn } = await api.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'password', identifier: ' ALICE@example.com', password: PASSWORD },
+      });
+      expect(signedIn.session_token).toMatch(/^ory_st_[A-Za-z0-9]{32}$/);
+      expect(signedIn.session).toMatchObject({ active: true, authenticator_assurance_level: 'aal1' });
+      expect(signedIn.session.authentication_methods?.[0]?.method).toBe('password');
+      const whoami = await api.toSession({ xSessionToken: signedIn.session_token });
+      expect(whoami.data.identity?.traits).toEqual({ email: 'alice@example.com' });
+    });
+
+    it('answers a wrong password and an unknown identifier with the same 400 and message 4000006', async () => {
+      const answers = [];
+      for (const identifier of ['alice@example.com', 'nobody@example.com']) {
+        const { data: flow } = await api.createNativeLoginFlow();
+        const answer = await failure(
+          api.updateLoginFlow({
+            flow: flow.id,
+            updateLoginFlowBody: { method: 'password', identifier, password: 'wrong-horse-battery-9' },
+          }),
+        );
+        expect(answer.status).toBe(400);
+        answers.push(answer.data.ui.messages);
+        const password = answer.data.ui.nodes.find((node: any) => node.attributes.name === 'password');
+        expect(password.attributes.value).toBeUndefined();
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0][0]).toMatchObject({ id: 4000006, type: 'error' });
+    });
+
+    it('refuses a submit that looks like a browser, with message 4000001', async () => {
+      const { data: flow } = await api.createNativeLoginFlow();
+      for (const headers of [{ cookie: 'a=b' }, { origin: 'https://x.example' }]) {
+        const answer = await failure(
+          api.updateLoginFlow(
+            {
+              flow: flow.id,
+              updateLoginFlowBody: {
+                method: 'password',
+                identifier: 'alice@example.com',
+                password: PASSWORD,
+              },
+            },
+            { headers },
+          ),
+        );
+        expect(answer.status).toBe(400);
+        expect(answer.data.ui.messages[0].id).toBe(4000001);
+      }
+    });
+
+    it('answers unknown flows with 404, a missing flow parameter with 400, another method with 4010002', async () => {
+      expect(
+        (await fetch(`${server.publicUrl}/self-service/login/flows?id=${crypto.randomUUID()}`)).status,
+      ).toBe(404);
+      const missing = await fetch(`${server.publicUrl}/self-service/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(missing.status).toBe(400);
+      const { data: flow } = await api.createNativeLoginFlow();
+      const answer = await failure(
+        api.updateLoginFlow({
+          flow: flow.id,
+          updateLoginFlowBody: { method: 'code', identifier: 'x' } as never,
+        }),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.data.ui.messages[0].id).toBe(4010002);
+    });
+  });
+
+  describe('for browsers', () => {
+    it('signs in by JSON with the CSRF token: a session cookie, no token, and where to go next', async () => {
+      const browser = browserClient(server.publicUrl);
+      const { data: flow } = await browser.frontend.createBrowserLoginFlow({
+        returnTo: 'http://127.0.0.1/dashboard',
+      });
+      expect(flow.type).toBe('browser');
+      expect(flow.return_to).toBe('http://127.0.0.1/dashboard');
+      const csrf = flow.ui.nodes.find((node) => (node.attributes as { name: string }).name === 'csrf_token');
+      const masked = String((csrf?.attributes as { value: string }).value);
+      expect(Buffer.from(masked, 'base64')).toHaveLength(64);
+      // Re-masked on every render: the page never shows the same bytes twice.
+      const again = await browser.frontend.getLoginFlow({ id: flow.id });
+      const remasked = again.data.ui.nodes.find(
+        (node) => (node.attributes as { name: string }).name === 'csrf_token',
+      );
+      expect((remasked?.attributes as { value: string }).value).not.toBe(masked);
+
+      const { data: signedIn, headers } = await browser.frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: {
+          method: 'password',
+          identifier: 'alice@example.com',
+          password: PASSWORD,
+          csrf_token: masked,
+        },
+      });
+      expect(signedIn.session_token).toBeUndefined();
+      expect(signedIn.continue_with).toEqual([
+        { action: 'redirect_browser_to', redirect_browser_to: 'http://127.0.0.1/dashboard' },
+      ]);
+      const cookie = (headers['set-cookie'] as string[]).find((line) =>
+        line.startsWith('ory_kratos_session='),
+      );
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Lax/i);
+      const whoami = await browser.frontend.toSession();
+      expect(whoami.data.identity?.traits).toEqual({ email: 'alice@example.com' });
+    });
+
+    it('refuses a submit without the CSRF token, or with another browser’s, with 403 security_csrf_violation', async () => {
+      const first = browserClient(server.publicUrl);
+      const second = browserClient(server.publicUrl);
+      const { data: flow } = await first.frontend.createBrowserLoginFlow();
+      await second.frontend.createBrowserLoginFlow();
+      const body = { method: 'password', identifier: 'alice@example.com', password: PASSWORD } as const;
+      const without = await failure(
+        first.frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
+      );
+      expect(without.status).toBe(403);
+      expect(without.data.error.id).toBe('security_csrf_violation');
+      const { data: secondFlow } = await second.frontend.createBrowserLoginFlow();
+      const theirs = secondFlow.ui.nodes.find(
+        (node) => (node.attributes as { name: string }).name === 'csrf_token',
+      );
+      const foreign = await failure(
+        first.frontend.updateLoginFlow({
+          flow: flow.id,
+          updateLoginFlowBody: {
+            ...body,
+            csrf_token: String((theirs?.attributes as { value: string }).value),
+          },
+        }),
+      );
+      expect(foreign.status).toBe(403);
+      expect(foreign.data.error.details.reject_reason).toContain('do not match');
+    });
+
+    it('sends a page to the login UI, and refuses a foreign return_to', async () => {
+      const browser = browserClient(server.publicUrl);
+      const page = await browser.http.get(`${server.publicUrl}/self-service/login/browser`, {
+        headers: { accept: 'text/html' },
+      });
+      expect(page.status).toBe(303);
+      expect(page.headers.location).toMatch(/^http:\/\/127\.0\.0\.1\/auth\/login\?flow=[0-9a-f-]{36}$/);
+      const foreign = await failure(
+        browser.frontend.createBrowserLoginFlow({ returnTo: 'https://evil.example/' }),
+      );
+      expect(foreign.status).toBe(400);
+      expect(foreign.data.error.id).toBe('self_service_flow_return_to_forbidden');
+    });
+
+    it('answers a form post with a wrong password by sending the browser back to the flow', async () => {
+      const browser = browserClient(server.publicUrl);
+      const { data: flow } = await browser.frontend.createBrowserLoginFlow();
+      const csrf = flow.ui.nodes.find((node) => (node.attributes as { name: string }).name === 'csrf_token');
+      const form = new URLSearchParams({
+        method: 'password',
+        identifier: 'alice@example.com',
+        password: 'wrong-horse-battery-9',
+        csrf_token: String((csrf?.attributes as { value: string }).value),
+      });
+      const answer = await browser.http.post(
+        `${server.publicUrl}/self-service/login?flow=${flow.id}`,
+        form.toString(),
+        {
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        },
+      );
+      expect(answer.status).toBe(303);
+      expect(answer.headers.location).toBe(`http://127.0.0.1/auth/login?flow=${flow.id}`);
+      const shown = await browser.frontend.getLoginFlow({ id: flow.id });
+      expect(shown.data.ui.messages?.[0]?.id).toBe(4000006);
+      const identifier = shown.data.ui.nodes.find(
+        (node) => (node.attributes as { name: string }).name === 'identifier',
+      );
+      expect((identifier?.attributes as { value: string }).value).toBe('alice@example.com');
+    });
+  });
+});

@@ -125,6 +125,7 @@ function registerSelfserviceRoutes(
     browserError: async (request, reply, error) =>
       reply.code(error.code).type('application/json').send(error.toJSON(request.id)),
   });
+  // More flows register here, one call each.
 }
 
 function identityReadinessChecks(registry: IdentityRegistry): ReadinessCheck[] {

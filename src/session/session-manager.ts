@@ -137,6 +137,26 @@ export class SessionManager {
   }
 
   /**
+   * A refresh login on a session (`refresh=true`): the same session, authenticated again now, with
+   * the method added and a new expiry of now + lifespan. Its tokens stay the same, so clients
+   * holding them keep working.
+   */
+  async reauthenticate(session: Session, method: AuthenticationMethod): Promise<Session> {
+    const now = this.deps.clock.now();
+    const refreshed: Session = {
+      ...session,
+      active: true,
+      authenticatedAt: now,
+      expiresAt: new Date(now.getTime() + this.deps.config.lifespanMs),
+      authenticationMethods: [...session.authenticationMethods, method],
+      aal: session.aal === 'aal2' || method.aal === 'aal2' ? 'aal2' : 'aal1',
+      updatedAt: now,
+    };
+    await this.deps.sessions.reauthenticate(refreshed);
+    return refreshed;
+  }
+
+  /**
    * `PATCH /admin/sessions/{id}/extend`: a new expiry of now + lifespan, but only once the session
    * is within `earliest_possible_extend` of expiring (by default, always). Gives the session.
    */

@@ -115,6 +115,27 @@ export class SessionRepository {
     return Number((await remove.executeTakeFirst()).numDeletedRows);
   }
 
+  /** Records a new authentication on a session (a refresh): methods, times, expiry, activation. */
+  async reauthenticate(session: Session): Promise<void> {
+    await this.db.kysely
+      .updateTable('sessions')
+      .set({
+        active: session.active ? 1 : 0,
+        authenticated_at: session.authenticatedAt.toISOString(),
+        expires_at: session.expiresAt.toISOString(),
+        aal: session.aal,
+        authentication_methods: toDbJson(
+          session.authenticationMethods.map((method) => ({
+            ...method,
+            completedAt: method.completedAt.toISOString(),
+          })),
+        ),
+        updated_at: session.updatedAt.toISOString(),
+      })
+      .where('id', '=', session.id)
+      .execute();
+  }
+
   async setExpiry(id: string, expiresAt: Date, now: Date): Promise<void> {
     await this.db.kysely
       .updateTable('sessions')

@@ -185,8 +185,7 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginRoutesDepen
       return fail();
     }
 
-    const method = body.method;
-    if (method !== 'password') {
+    if (body.method !== 'password') {
       ui.addMessage(noLoginStrategy());
       return fail();
     }
@@ -216,11 +215,17 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginRoutesDepen
       return fail();
     }
 
-    const issued = await deps.sessions.issue(
-      result.identity,
-      [{ method: 'password', aal: 'aal1', completedAt: deps.clock.now() }],
-      { ipAddress: request.ip, userAgent: String(request.headers['user-agent'] ?? '') },
-    );
+    const method = { method: 'password', aal: 'aal1', completedAt: deps.clock.now() } as const;
+    // A refresh authenticates the signed-in session again (same tokens); otherwise a new session.
+    const issued = current
+      ? {
+          session: await deps.sessions.reauthenticate(current.session, method),
+          token: current.token,
+        }
+      : await deps.sessions.issue(result.identity, [method], {
+          ipAddress: request.ip,
+          userAgent: String(request.headers['user-agent'] ?? ''),
+        });
     flow.state = 'passed_challenge';
     flow.ui = ui.toJSON() as unknown as Record<string, unknown>;
     flow.updatedAt = deps.clock.now();
@@ -232,7 +237,9 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginRoutesDepen
     }
     const cookie = deps.sessions.cookie(issued.token, issued.session);
     reply.setCookie(cookie.name, cookie.value, cookie.options);
-    rotateCsrfToken(reply, deps);
+    // A new CSRF token with a new session (a token planted before sign-in is worthless after it);
+    // a refresh of the same person's session keeps it, as Kratos does.
+    if (!current) rotateCsrfToken(reply, deps);
     const returnTo = finalReturnTo(flow, deps);
     if (!json) return reply.redirect(returnTo, 303);
     return reply.send({

@@ -95,6 +95,35 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       expect(answers[0][0]).toMatchObject({ id: 4000006, type: 'error' });
     });
 
+    it('with refresh=true authenticates the same session again, for the signed-in person only', async () => {
+      const { data: first } = await api.createNativeLoginFlow();
+      const { data: signedIn } = await api.updateLoginFlow({
+        flow: first.id,
+        updateLoginFlowBody: { method: 'password', identifier: 'alice@example.com', password: PASSWORD },
+      });
+      const token = signedIn.session_token!;
+      const refused = await failure(api.createNativeLoginFlow({ xSessionToken: token }));
+      expect(refused.data.error.id).toBe('session_already_available');
+
+      const { data: refresh } = await api.createNativeLoginFlow({ refresh: true, xSessionToken: token });
+      expect(refresh.refresh).toBe(true);
+      const identifier = refresh.ui.nodes.find(
+        (node) => (node.attributes as { name: string }).name === 'identifier',
+      );
+      expect(identifier?.attributes).toMatchObject({ type: 'hidden', value: 'alice@example.com' });
+      const { data: again } = await api.updateLoginFlow({
+        flow: refresh.id,
+        xSessionToken: token,
+        updateLoginFlowBody: { method: 'password', identifier: 'alice@example.com', password: PASSWORD },
+      });
+      expect(again.session.id).toBe(signedIn.session.id);
+      expect(again.session_token).toBe(token);
+      expect(again.session.authentication_methods).toHaveLength(2);
+      expect(new Date(again.session.authenticated_at!).getTime()).toBeGreaterThanOrEqual(
+        new Date(signedIn.session.authenticated_at!).getTime(),
+      );
+    });
+
     it('refuses a submit that looks like a browser, with message 4000001', async () => {
       const { data: flow } = await api.createNativeLoginFlow();
       for (const headers of [{ cookie: 'a=b' }, { origin: 'https://x.example' }]) {

@@ -1,22 +1,26 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
 import { Migrator } from '../db/migrator.js';
 import { createHttpApp } from '../http/create-app.js';
 import { type ReadinessCheck, registerHealthRoutes } from '../http/health-routes.js';
+import type { HttpError } from '../http/http-error.js';
 import { HttpMetrics } from '../http/http-metrics.js';
 import { preventCachingOfGets } from '../http/no-cache.js';
 import { registerAdminIdentityRoutes } from '../identity/admin/admin-identity-routes.js';
 import { registerSchemaRoutes, schemaUrl } from '../identity/schema/schema-routes.js';
 import type { IdentityRegistry } from '../registry.js';
-import { registerAdminSessionRoutes } from '../session/admin-session-routes.js';
-import { registerPublicSessionRoutes } from '../session/session-routes.js';
+import { redirectToErrorUi } from '../selfservice/errors/browser-error-redirect.js';
+import { SelfServiceErrorRepository } from '../selfservice/errors/error-repository.js';
+import { registerErrorRoutes } from '../selfservice/errors/error-routes.js';
 import { csrfCookieName, csrfCookieOptions, readCsrfCookieConfig } from '../selfservice/flow/csrf.js';
 import type { FlowHttpDependencies } from '../selfservice/flow/flow-http.js';
 import { readAllowedReturnUrls } from '../selfservice/flow/return-to.js';
 import { registerLoginRoutes } from '../selfservice/login/login-routes.js';
 import { readSelfserviceConfig } from '../selfservice/selfservice-config.js';
+import { registerAdminSessionRoutes } from '../session/admin-session-routes.js';
+import { registerPublicSessionRoutes } from '../session/session-routes.js';
 import { gatehouseVersion } from '../version.js';
 import { registerPortRedirects } from './identity-port-redirects.js';
 import type { IdentityServices } from './identity-services.js';
@@ -114,6 +118,14 @@ function registerSelfserviceRoutes(
       options: csrfCookieOptions(readCsrfCookieConfig(config.document, config.dev)),
     },
   };
+  // Errors no flow can show are kept for the error page, which reads them back by id.
+  const errors = new SelfServiceErrorRepository(registry.db, { clock, random });
+  registerErrorRoutes(app, { errors, random });
+  const browserError = async (request: FastifyRequest, reply: FastifyReply, error: HttpError) => {
+    const csrfToken = request.cookies?.[flowDeps.csrfCookie.name] ?? '';
+    const to = await redirectToErrorUi(error, { errors, errorUiUrl: selfservice.errorUiUrl, csrfToken });
+    return reply.redirect(to, 303);
+  };
   registerLoginRoutes(app, {
     ...flowDeps,
     sessions: services.sessionManager,
@@ -121,9 +133,7 @@ function registerSelfserviceRoutes(
     passwordLogin: services.passwordLogin,
     schemaDocument: services.schemas.get(services.schemas.defaultSchemaId).document,
     schemaUrlFor,
-    // Until the error store lands, browsers get the error as JSON as well.
-    browserError: async (request, reply, error) =>
-      reply.code(error.code).type('application/json').send(error.toJSON(request.id)),
+    browserError,
   });
   // More flows register here, one call each.
 }

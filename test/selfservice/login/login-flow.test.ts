@@ -28,7 +28,7 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
     server = await startIdentityServer({
       dsn: created.dsn,
       selfservice:
-        '  default_browser_return_url: http://127.0.0.1/\n  allowed_return_urls: [http://127.0.0.1/dashboard]\n  flows:\n    login:\n      ui_url: http://127.0.0.1/auth/login\n      lifespan: 10m\n',
+        '  default_browser_return_url: http://127.0.0.1/\n  allowed_return_urls: [http://127.0.0.1/dashboard]\n  flows:\n    error:\n      ui_url: http://127.0.0.1/error\n    login:\n      ui_url: http://127.0.0.1/auth/login\n      lifespan: 10m\n',
     });
     api = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
     await server.services.identityManager.create({
@@ -233,6 +233,28 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       );
       expect(foreign.status).toBe(403);
       expect(foreign.data.error.details.reject_reason).toContain('do not match');
+    });
+
+    it('sends a page whose form lacks the CSRF token to the error page, which shows the violation', async () => {
+      const browser = browserClient(server.publicUrl);
+      const { data: flow } = await browser.frontend.createBrowserLoginFlow();
+      const form = new URLSearchParams({
+        method: 'password',
+        identifier: 'alice@example.com',
+        password: PASSWORD,
+      });
+      const answer = await browser.http.post(
+        `${server.publicUrl}/self-service/login?flow=${flow.id}`,
+        form.toString(),
+        {
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        },
+      );
+      expect(answer.status).toBe(303);
+      const location = new URL(answer.headers.location);
+      expect(`${location.origin}${location.pathname}`).toBe('http://127.0.0.1/error');
+      const { data: shown } = await browser.frontend.getFlowError({ id: location.searchParams.get('id')! });
+      expect(shown.error).toMatchObject({ id: 'security_csrf_violation', code: 403 });
     });
 
     it('sends a page to the login UI, and refuses a foreign return_to', async () => {

@@ -95,7 +95,7 @@ async function whoamiBytes(server) {
 
 /** Sends "verify n" and resolves with [ms, peak RSS MiB] once the server reports them done. */
 async function verify(server, count) {
-  const done = lineMatching(server.child, /^verified (\d+) (\d+)$/);
+  const done = lineMatching(server.child, /^verified (\d+) (\d+) ([\d.]+)$/);
   server.child.stdin.write(`verify ${count}\n`);
   const match = await done;
   return { ms: Number(match[1]), peakMiB: Number(match[2]) };

@@ -5,11 +5,11 @@ import { IdentityRepository } from '../identity/identity-repository.js';
 import { type IdentitySchemas, loadIdentitySchemas } from '../identity/schema/identity-schemas.js';
 import { readIdentitySchemaSettings } from '../identity/schema/schema-settings.js';
 import type { IdentityRegistry } from '../registry.js';
+import { FlowRepository } from '../selfservice/flow/flow-repository.js';
+import { PasswordLogin } from '../selfservice/strategy/password/password-login.js';
 import { readSessionConfig } from '../session/session-config.js';
 import { SessionManager } from '../session/session-manager.js';
 import { SessionRepository } from '../session/session-repository.js';
-import { FlowRepository } from '../selfservice/flow/flow-repository.js';
-import { PasswordLogin } from '../selfservice/strategy/password/password-login.js';
 
 /** The identity server's working parts, built once at start-up from its registry. */
 export interface IdentityServices {

@@ -2,7 +2,9 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
+import { getPath } from '../config/object-path.js';
 import { Migrator } from '../db/migrator.js';
+import { applyCors, readCorsConfig } from '../http/cors.js';
 import { createHttpApp } from '../http/create-app.js';
 import { type ReadinessCheck, registerHealthRoutes } from '../http/health-routes.js';
 import type { HttpError } from '../http/http-error.js';
@@ -104,6 +106,15 @@ function registerSelfserviceRoutes(
   schemaUrlFor: (schemaId: string) => string,
 ): void {
   void app.register(fastifyFormbody);
+  // serve.public.cors (off by default), for UIs on another origin calling the flows with cookies.
+  const cors = readCorsConfig(
+    getPath(registry.config.document, ['serve', 'public', 'cors']) as Record<string, unknown> | undefined,
+  );
+  if (cors.enabled) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (applyCors(cors, request.raw, reply.raw)) reply.hijack();
+    });
+  }
   const { config, clock, random, log } = registry;
   const selfservice = readSelfserviceConfig(config.document);
   const flowDeps: FlowHttpDependencies = {

@@ -16,6 +16,8 @@ export interface IdentityServerOptions {
   dsn: string;
   /** Extra YAML appended to the config (top-level keys not otherwise set here). */
   yaml?: string;
+  /** `serve.public.cors` as a YAML flow mapping (`{ enabled: true, ... }`). */
+  publicCors?: string;
   /** The `selfservice:` block's body, indented by two spaces (replaces the default return URL only). */
   selfservice?: string;
 }
@@ -34,7 +36,7 @@ export async function startIdentityServer(options: IdentityServerOptions) {
     `dsn: ${options.dsn}
 dev: true
 serve:
-  public: { port: ${publicPort}, host: 127.0.0.1, base_url: http://127.0.0.1:${publicPort}/ }
+  public: { port: ${publicPort}, host: 127.0.0.1, base_url: http://127.0.0.1:${publicPort}/${options.publicCors ? `, cors: ${options.publicCors}` : ''} }
   admin: { port: ${adminPort}, host: 127.0.0.1, base_url: http://127.0.0.1:${adminPort}/ }
 selfservice:
 ${options.selfservice ?? '  default_browser_return_url: http://127.0.0.1/'}

@@ -20,6 +20,7 @@ import { csrfCookieName, csrfCookieOptions, readCsrfCookieConfig } from '../self
 import type { FlowHttpDependencies } from '../selfservice/flow/flow-http.js';
 import { readAllowedReturnUrls } from '../selfservice/flow/return-to.js';
 import { registerLoginRoutes } from '../selfservice/login/login-routes.js';
+import { registerLogoutRoutes } from '../selfservice/logout/logout-routes.js';
 import { readSelfserviceConfig } from '../selfservice/selfservice-config.js';
 import { registerAdminSessionRoutes } from '../session/admin-session-routes.js';
 import { registerPublicSessionRoutes } from '../session/session-routes.js';
@@ -137,6 +138,14 @@ function registerSelfserviceRoutes(
     const to = await redirectToErrorUi(error, { errors, errorUiUrl: selfservice.errorUiUrl, csrfToken });
     return reply.redirect(to, 303);
   };
+  registerLogoutRoutes(app, {
+    ...flowDeps,
+    manager: services.sessionManager,
+    sessions: services.sessions,
+    clearBrowserData:
+      getPath(config.document, ['selfservice', 'flows', 'logout', 'clear_browser_data']) === true,
+    browserError,
+  });
   registerLoginRoutes(app, {
     ...flowDeps,
     sessions: services.sessionManager,

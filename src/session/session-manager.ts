@@ -6,7 +6,7 @@ import { type AuthenticationMethod, isActive, type Session } from './session.js'
 import type { SessionConfig } from './session-config.js';
 import { openSessionCookie, sealSessionCookie } from './session-cookie.js';
 import type { SessionRepository } from './session-repository.js';
-import { hashToken, newToken } from './session-token.js';
+import { hashToken, logoutTokenFor, newToken } from './session-token.js';
 
 /** What a request carries that may identify a session. */
 export interface SessionCredentials {
@@ -80,7 +80,8 @@ export class SessionManager {
       updatedAt: now,
     };
     const token = newToken('ory_st_', random);
-    const logoutToken = newToken('ory_lo_', random);
+    // Derived, not drawn: the logout endpoints recompute it from the token the request carries.
+    const logoutToken = logoutTokenFor(token);
     await sessions.create(session, hashToken(token), hashToken(logoutToken));
     return { session, token, logoutToken };
   }
@@ -157,6 +158,28 @@ export class SessionManager {
   }
 
   /**
+   * What removes the session cookie from a browser: the cookie as `cookie` issues it (same name,
+   * path and domain, or the browser keeps the old one), empty and expired. Like Kratos, both
+   * `Max-Age=0` and an `Expires` in 1970, for clients that read only one of them.
+   */
+  expiredCookie(): { name: string; value: string; options: CookieOptions } {
+    const { cookie } = this.deps.config;
+    return {
+      name: cookie.name,
+      value: '',
+      options: {
+        httpOnly: true,
+        secure: cookie.secure,
+        sameSite: cookie.sameSite.toLowerCase() as CookieOptions['sameSite'],
+        path: cookie.path,
+        domain: cookie.domain,
+        maxAge: 0,
+        expires: new Date(1000),
+      },
+    };
+  }
+
+  /**
    * `PATCH /admin/sessions/{id}/extend`: a new expiry of now + lifespan, but only once the session
    * is within `earliest_possible_extend` of expiring (by default, always). Gives the session.
    */
@@ -182,4 +205,5 @@ export interface CookieOptions {
   path: string;
   domain?: string;
   maxAge?: number;
+  expires?: Date;
 }

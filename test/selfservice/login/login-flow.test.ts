@@ -207,6 +207,35 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       expect(whoami.data.identity?.traits).toEqual({ email: 'alice@example.com' });
     });
 
+    it('signs out through the logout URL, after which whoami answers 401, and signs in again', async () => {
+      const browser = browserClient(server.publicUrl);
+      const signIn = async () => {
+        const { data: flow } = await browser.frontend.createBrowserLoginFlow();
+        const csrf = flow.ui.nodes.find(
+          (node) => (node.attributes as { name: string }).name === 'csrf_token',
+        );
+        await browser.frontend.updateLoginFlow({
+          flow: flow.id,
+          updateLoginFlowBody: {
+            method: 'password',
+            identifier: 'alice@example.com',
+            password: PASSWORD,
+            csrf_token: String((csrf?.attributes as { value: string }).value),
+          },
+        });
+      };
+      await signIn();
+      expect((await browser.frontend.toSession()).status).toBe(200);
+      const { data: logout } = await browser.frontend.createBrowserLogoutFlow();
+      expect(logout.logout_token).toMatch(/^ory_lo_[A-Za-z0-9]{32}$/);
+      await browser.frontend.updateLogoutFlow({ token: logout.logout_token });
+      expect((await failure(browser.frontend.toSession())).status).toBe(401);
+      await signIn();
+      expect((await browser.frontend.toSession()).data.identity?.traits).toEqual({
+        email: 'alice@example.com',
+      });
+    });
+
     it('refuses a submit without the CSRF token, or with another browser’s, with 403 security_csrf_violation', async () => {
       const first = browserClient(server.publicUrl);
       const second = browserClient(server.publicUrl);

@@ -10,8 +10,8 @@
 //    the same run (target ≤ 1.2 ×).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { lineMatching, readLines } from './support/child-lines.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const SAMPLES = Number(process.env.BENCH_LOGIN_SAMPLES ?? 40);
@@ -28,21 +28,6 @@ const HASHERS = {
   'bcrypt cost 12': { algorithm: 'bcrypt', bcrypt: { cost: 12 } },
 };
 
-function lineMatching(child, pattern) {
-  return new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      const match = pattern.exec(line);
-      if (!match) return;
-      child.lines.off('line', onLine);
-      child.off('close', onClose);
-      resolve(match);
-    };
-    const onClose = () => reject(new Error(`the server ended before printing ${pattern}`));
-    child.lines.on('line', onLine);
-    child.once('close', onClose);
-  });
-}
-
 async function startServer(hashers) {
   const options = { dsn: 'memory', hashers, identifier: IDENTIFIER };
   const child = spawn(
@@ -53,7 +38,7 @@ async function startServer(hashers) {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
-  child.lines = createInterface({ input: child.stdout });
+  readLines(child);
   const match = await lineMatching(child, /^listening (\d+)/);
   return { child, base: `http://127.0.0.1:${match[1]}` };
 }

@@ -13,9 +13,9 @@
 // benchmark creates a database of its own there and drops it afterwards.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { lineMatching, readLines } from './support/child-lines.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,29 +28,13 @@ function pinned(core, args, stdin = 'ignore') {
   return spawn('taskset', ['-c', String(core), ...args], { cwd: root, stdio: [stdin, 'pipe', 'inherit'] });
 }
 
-/** Resolves with the match of the first line the child prints that matches `pattern`. */
-function lineMatching(child, pattern) {
-  return new Promise((resolve, reject) => {
-    const onLine = (line) => {
-      const match = pattern.exec(line);
-      if (!match) return;
-      child.lines.off('line', onLine);
-      child.off('close', onClose);
-      resolve(match);
-    };
-    const onClose = () => reject(new Error(`the server ended before printing ${pattern}`));
-    child.lines.on('line', onLine);
-    child.once('close', onClose);
-  });
-}
-
 async function startServer(mode, options) {
   const child = pinned(
     0,
     [process.execPath, 'bench/fixtures/identity-server.mjs', mode, JSON.stringify(options)],
     'pipe',
   );
-  child.lines = createInterface({ input: child.stdout });
+  readLines(child);
   const match = await lineMatching(child, /^listening (\d+)(?: (.*))?$/);
   return { child, port: Number(match[1]), cookie: match[2] };
 }

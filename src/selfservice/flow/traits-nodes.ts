@@ -453,7 +453,7 @@ function resolveLocalRef(root: JsonObject, ref: string): unknown {
  * The schema's leaf keys in document order (`traits.email`), descending only into nodes whose
  * `type` is exactly "object"; a dot inside a key is written `\.`. Kratos orders flow nodes by it.
  */
-function keysInSchemaOrder(schema: unknown, parents: string[]): string[] {
+export function keysInSchemaOrder(schema: unknown, parents: string[] = []): string[] {
   if (!isPlainObject(schema)) return [parents.join('.')];
   if (schema.type !== 'object') return [parents.join('.')];
   if (!isPlainObject(schema.properties)) return [];

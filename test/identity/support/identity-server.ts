@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { systemClock } from '../../../src/clock.js';
 import { loadIdentityConfig } from '../../../src/config/identity-config.js';
 import { createIdentityServers } from '../../../src/daemon/identity-servers.js';
@@ -20,6 +21,8 @@ export interface IdentityServerOptions {
   publicCors?: string;
   /** The `selfservice:` block's body, indented by two spaces (replaces the default return URL only). */
   selfservice?: string;
+  /** The HTTP client of the haveibeenpwned range checks (one trusting a test range server's CA). */
+  pwnedPasswordsDispatcher?: Dispatcher;
 }
 
 /**
@@ -57,7 +60,9 @@ ${options.yaml ?? ''}`,
   await new Migrator(db, migrations, { clock: systemClock, holder: 'test' }).up();
   const registry = { config, log: silentLogger(), clock: systemClock, random: cryptoRandom, db, migrations };
   const services = await createIdentityServices(registry, process.cwd());
-  const servers = createIdentityServers(registry, services);
+  const servers = createIdentityServers(registry, services, {
+    pwnedPasswordsDispatcher: options.pwnedPasswordsDispatcher,
+  });
   await servers.public.listen({ host: '127.0.0.1', port: publicPort });
   await servers.admin.listen({ host: '127.0.0.1', port: adminPort });
   return {

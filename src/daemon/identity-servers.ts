@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import { secretsFingerprint } from '../cluster/secrets-fingerprint.js';
 import { getPath } from '../config/object-path.js';
 import { Migrator } from '../db/migrator.js';
@@ -21,7 +22,12 @@ import type { FlowHttpDependencies } from '../selfservice/flow/flow-http.js';
 import { readAllowedReturnUrls } from '../selfservice/flow/return-to.js';
 import { registerLoginRoutes } from '../selfservice/login/login-routes.js';
 import { registerLogoutRoutes } from '../selfservice/logout/logout-routes.js';
+import { readRegistrationConfig } from '../selfservice/registration/registration-config.js';
+import { registerRegistrationRoutes } from '../selfservice/registration/registration-routes.js';
 import { readSelfserviceConfig } from '../selfservice/selfservice-config.js';
+import { readSettingsConfig } from '../selfservice/settings/settings-flow.js';
+import { registerSettingsRoutes } from '../selfservice/settings/settings-routes.js';
+import { passwordPolicyFromConfig } from '../selfservice/strategy/password/password-policy-from-config.js';
 import { registerAdminSessionRoutes } from '../session/admin-session-routes.js';
 import { registerPublicSessionRoutes } from '../session/session-routes.js';
 import { gatehouseVersion } from '../version.js';
@@ -33,10 +39,16 @@ export interface IdentityServers {
   admin: FastifyInstance;
 }
 
+export interface IdentityServersOptions {
+  /** The HTTP client of the haveibeenpwned range checks (tests pass one trusting their own CA). */
+  pwnedPasswordsDispatcher?: Dispatcher;
+}
+
 /** The identity server's two HTTP apps: public (self-service, whoami) and admin (/admin/...). */
 export function createIdentityServers(
   registry: IdentityRegistry,
   services: IdentityServices,
+  options: IdentityServersOptions = {},
 ): IdentityServers {
   const checks = identityReadinessChecks(registry);
   const publicBase = registry.config.serve.public.baseUrl;
@@ -58,7 +70,7 @@ export function createIdentityServers(
     clock: registry.clock,
     schemaUrlFor,
   });
-  registerSelfserviceRoutes(publicApp, registry, services, schemaUrlFor);
+  registerSelfserviceRoutes(publicApp, registry, services, schemaUrlFor, options);
 
   // As Kratos, the admin port serves everything under /admin and reads a path without that
   // prefix as if it had it, so `:4434/identities` and `:4434/admin/identities` are the same.
@@ -105,6 +117,7 @@ function registerSelfserviceRoutes(
   registry: IdentityRegistry,
   services: IdentityServices,
   schemaUrlFor: (schemaId: string) => string,
+  options: IdentityServersOptions,
 ): void {
   void app.register(fastifyFormbody);
   // serve.public.cors (off by default), for UIs on another origin calling the flows with cookies.
@@ -154,6 +167,36 @@ function registerSelfserviceRoutes(
     schemaDocument: services.schemas.get(services.schemas.defaultSchemaId).document,
     schemaUrlFor,
     browserError,
+  });
+  // One policy for registration and settings: one haveibeenpwned client and one range cache.
+  const passwordPolicy = passwordPolicyFromConfig(
+    app,
+    config.document,
+    clock,
+    options.pwnedPasswordsDispatcher,
+  );
+  registerSettingsRoutes(app, {
+    ...flowDeps,
+    sessions: services.sessionManager,
+    identities: services.identities,
+    identityManager: services.identityManager,
+    schemas: services.schemas,
+    hasher: services.hasher,
+    passwordPolicy,
+    settings: readSettingsConfig(config.document),
+    schemaUrlFor,
+    browserError,
+  });
+  registerRegistrationRoutes(app, {
+    ...flowDeps,
+    sessions: services.sessionManager,
+    identityManager: services.identityManager,
+    schemas: services.schemas,
+    passwordPolicy,
+    registration: readRegistrationConfig(config.document),
+    schemaUrlFor,
+    browserError,
+    log,
   });
   // More flows register here, one call each.
 }

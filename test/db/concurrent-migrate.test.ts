@@ -45,6 +45,8 @@ async function expectOneSchema(dsn: string) {
       'identity_credentials',
       'identity_recovery_addresses',
       'identity_verifiable_addresses',
+      'selfservice_errors',
+      'selfservice_flows',
       'sessions',
     ]);
   } finally {

@@ -68,6 +68,8 @@ export function newLoginFlow(options: NewLoginFlow, deps: FlowHttpDependencies):
 export function loginFlowJson(flow: Flow, deps: FlowHttpDependencies): Record<string, unknown> {
   const json: Record<string, unknown> = {
     id: flow.id,
+    // Go's omitempty never drops a nullable UUID (a struct), so Kratos always sends this field.
+    organization_id: null,
     type: flow.type,
     expires_at: flow.expiresAt.toISOString(),
     issued_at: flow.issuedAt.toISOString(),

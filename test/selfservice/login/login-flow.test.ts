@@ -6,8 +6,23 @@ import { storageBackends } from '../../support/postgres.js';
 
 const PASSWORD = 'correct-horse-battery-9';
 
+/** What a refused call answers: the flow with its messages, or Ory's error JSON. */
+interface FailureBody {
+  ui: { messages: { id: number }[]; nodes: { attributes: { name: string; value?: unknown } }[] };
+  error: { id: string; code: number; details: { reject_reason: string } };
+}
 interface AxiosFailure {
-  response: { status: number; data: Record<string, any>; headers: Record<string, any> };
+  response: { status: number; data: FailureBody; headers: Record<string, unknown> };
+}
+
+/** The attributes of the flow's input called `name`; fails the test when there is none. */
+function input(
+  flow: { ui: { nodes: { attributes: unknown }[] } },
+  name: string,
+): { value?: unknown; type?: string } {
+  const node = flow.ui.nodes.find((candidate) => (candidate.attributes as { name?: string }).name === name);
+  if (!node) throw new Error(`the flow has no input called ${name}`);
+  return node.attributes as { value?: unknown; type?: string };
 }
 async function failure(promise: Promise<unknown>): Promise<AxiosFailure['response']> {
   try {
@@ -55,6 +70,8 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
         refresh: false,
         requested_aal: 'aal1',
       });
+      expect(Object.keys(flow).slice(0, 3)).toEqual(['id', 'organization_id', 'type']);
+      expect(flow.organization_id).toBeNull();
       expect(flow.ui.action).toBe(`${server.publicUrl}/self-service/login?flow=${flow.id}`);
       expect(flow.ui.nodes.map((node) => (node.attributes as { name: string }).name)).toEqual([
         'identifier',
@@ -88,11 +105,10 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
         );
         expect(answer.status).toBe(400);
         answers.push(answer.data.ui.messages);
-        const password = answer.data.ui.nodes.find((node: any) => node.attributes.name === 'password');
-        expect(password.attributes.value).toBeUndefined();
+        expect(input(answer.data, 'password').value).toBeUndefined();
       }
       expect(answers[0]).toEqual(answers[1]);
-      expect(answers[0][0]).toMatchObject({ id: 4000006, type: 'error' });
+      expect(answers[0]?.[0]).toMatchObject({ id: 4000006, type: 'error' });
     });
 
     it('with refresh=true authenticates the same session again, for the signed-in person only', async () => {
@@ -107,10 +123,8 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
 
       const { data: refresh } = await api.createNativeLoginFlow({ refresh: true, xSessionToken: token });
       expect(refresh.refresh).toBe(true);
-      const identifier = refresh.ui.nodes.find(
-        (node) => (node.attributes as { name: string }).name === 'identifier',
-      );
-      expect(identifier?.attributes).toMatchObject({ type: 'hidden', value: 'alice@example.com' });
+      const identifier = input(refresh, 'identifier');
+      expect(identifier).toMatchObject({ type: 'hidden', value: 'alice@example.com' });
       const { data: again } = await api.updateLoginFlow({
         flow: refresh.id,
         xSessionToken: token,
@@ -141,7 +155,7 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
           ),
         );
         expect(answer.status).toBe(400);
-        expect(answer.data.ui.messages[0].id).toBe(4000001);
+        expect(answer.data.ui.messages[0]?.id).toBe(4000001);
       }
     });
 
@@ -163,7 +177,7 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
         }),
       );
       expect(answer.status).toBe(400);
-      expect(answer.data.ui.messages[0].id).toBe(4010002);
+      expect(answer.data.ui.messages[0]?.id).toBe(4010002);
     });
   });
 
@@ -175,15 +189,13 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       });
       expect(flow.type).toBe('browser');
       expect(flow.return_to).toBe('http://127.0.0.1/dashboard');
-      const csrf = flow.ui.nodes.find((node) => (node.attributes as { name: string }).name === 'csrf_token');
-      const masked = String((csrf?.attributes as { value: string }).value);
+      const csrf = input(flow, 'csrf_token');
+      const masked = String(csrf.value);
       expect(Buffer.from(masked, 'base64')).toHaveLength(64);
       // Re-masked on every render: the page never shows the same bytes twice.
       const again = await browser.frontend.getLoginFlow({ id: flow.id });
-      const remasked = again.data.ui.nodes.find(
-        (node) => (node.attributes as { name: string }).name === 'csrf_token',
-      );
-      expect((remasked?.attributes as { value: string }).value).not.toBe(masked);
+      const remasked = input(again.data, 'csrf_token');
+      expect(remasked.value).not.toBe(masked);
 
       const { data: signedIn, headers } = await browser.frontend.updateLoginFlow({
         flow: flow.id,
@@ -211,16 +223,14 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       const browser = browserClient(server.publicUrl);
       const signIn = async () => {
         const { data: flow } = await browser.frontend.createBrowserLoginFlow();
-        const csrf = flow.ui.nodes.find(
-          (node) => (node.attributes as { name: string }).name === 'csrf_token',
-        );
+        const csrf = input(flow, 'csrf_token');
         await browser.frontend.updateLoginFlow({
           flow: flow.id,
           updateLoginFlowBody: {
             method: 'password',
             identifier: 'alice@example.com',
             password: PASSWORD,
-            csrf_token: String((csrf?.attributes as { value: string }).value),
+            csrf_token: String(csrf.value),
           },
         });
       };
@@ -248,15 +258,13 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       expect(without.status).toBe(403);
       expect(without.data.error.id).toBe('security_csrf_violation');
       const { data: secondFlow } = await second.frontend.createBrowserLoginFlow();
-      const theirs = secondFlow.ui.nodes.find(
-        (node) => (node.attributes as { name: string }).name === 'csrf_token',
-      );
+      const theirs = input(secondFlow, 'csrf_token');
       const foreign = await failure(
         first.frontend.updateLoginFlow({
           flow: flow.id,
           updateLoginFlowBody: {
             ...body,
-            csrf_token: String((theirs?.attributes as { value: string }).value),
+            csrf_token: String(theirs.value),
           },
         }),
       );
@@ -303,12 +311,12 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
     it('answers a form post with a wrong password by sending the browser back to the flow', async () => {
       const browser = browserClient(server.publicUrl);
       const { data: flow } = await browser.frontend.createBrowserLoginFlow();
-      const csrf = flow.ui.nodes.find((node) => (node.attributes as { name: string }).name === 'csrf_token');
+      const csrf = input(flow, 'csrf_token');
       const form = new URLSearchParams({
         method: 'password',
         identifier: 'alice@example.com',
         password: 'wrong-horse-battery-9',
-        csrf_token: String((csrf?.attributes as { value: string }).value),
+        csrf_token: String(csrf.value),
       });
       const answer = await browser.http.post(
         `${server.publicUrl}/self-service/login?flow=${flow.id}`,
@@ -321,10 +329,8 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       expect(answer.headers.location).toBe(`http://127.0.0.1/auth/login?flow=${flow.id}`);
       const shown = await browser.frontend.getLoginFlow({ id: flow.id });
       expect(shown.data.ui.messages?.[0]?.id).toBe(4000006);
-      const identifier = shown.data.ui.nodes.find(
-        (node) => (node.attributes as { name: string }).name === 'identifier',
-      );
-      expect((identifier?.attributes as { value: string }).value).toBe('alice@example.com');
+      const identifier = input(shown.data, 'identifier');
+      expect(identifier.value).toBe('alice@example.com');
     });
   });
 });

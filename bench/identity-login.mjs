@@ -5,7 +5,7 @@
 // 1. No account enumeration: the mean time of a login submit with a wrong password for a known
 //    identifier, against one with an identifier nobody has (target: within 10 %). The two kinds
 //    alternate, so drift on the machine hits both alike.
-// 2. Logins per second (init + submit, BENCH_LOGIN_CONCURRENCY at once, for BENCH_DURATION
+// 2. Registrations per second (one-shot password method, session hook), and logins per second (init + submit, BENCH_LOGIN_CONCURRENCY at once, for BENCH_DURATION
 //    seconds), and the server's CPU per login against its CPU per bare hash verification in
 //    the same run (target ≤ 1.2 ×).
 import { spawn } from 'node:child_process';
@@ -47,6 +47,22 @@ async function command(server, text, pattern) {
   const done = lineMatching(server.child, pattern);
   server.child.stdin.write(`${text}\n`);
   return done;
+}
+
+/** One API registration (one-shot password method, session hook): gives the submit's status. */
+async function register(base, email) {
+  const flow = await (await fetch(`${base}/self-service/registration/api`)).json();
+  const answer = await fetch(`${base}/self-service/registration?flow=${flow.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      method: 'password',
+      traits: { email },
+      password: 'a long and unusual passphrase 7',
+    }),
+  });
+  await answer.arrayBuffer();
+  return answer.status;
 }
 
 /** One API login: init a flow, submit it. Gives the submit's status and duration in ms. */
@@ -106,6 +122,21 @@ for (const [name, hashers] of Object.entries(HASHERS)) {
     const after = Number((await command(server, 'cpu', /^cpu ([\d.]+)$/))[1]);
     const cpuPerLogin = (after - before) / logins;
 
+    const registrationDeadline = performance.now() + DURATION_S * 1000;
+    let registrations = 0;
+    let refusedRegistrations = 0;
+    const registrationsStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, worker) => {
+        for (let n = 0; performance.now() < registrationDeadline; n++) {
+          const status = await register(server.base, `user-${worker}-${n}@example.com`);
+          if (status === 200) registrations++;
+          else refusedRegistrations++;
+        }
+      }),
+    );
+    const registrationSeconds = (performance.now() - registrationsStarted) / 1000;
+
     console.log(`\nAPI logins, ${name}, SQLite`);
     console.log(
       `mean submit, wrong password: ${mean(wrong).toFixed(1)} ms; unknown identifier: ${mean(unknown).toFixed(1)} ms; ` +
@@ -113,6 +144,9 @@ for (const [name, hashers] of Object.entries(HASHERS)) {
     );
     console.log(
       `logins: ${(logins / seconds).toFixed(1)}/s (${CONCURRENCY} at once, ${seconds.toFixed(1)} s, ${failures} failed)`,
+    );
+    console.log(
+      `registrations: ${(registrations / registrationSeconds).toFixed(1)}/s (${CONCURRENCY} at once, ${registrationSeconds.toFixed(1)} s, ${refusedRegistrations} failed)`,
     );
     console.log(
       `server CPU per login ${cpuPerLogin.toFixed(1)} ms, per bare verification ${cpuPerVerify.toFixed(1)} ms: ` +

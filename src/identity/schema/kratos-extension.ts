@@ -221,7 +221,13 @@ function describePath(path: readonly TraitPathSegment[]): string {
   return pointer;
 }
 
-function resolveLocalRef(root: JsonObject, ref: string): unknown {
+/**
+ * What a `$ref` within the schema document (`#/definitions/x`, JSON-pointer escapes and
+ * percent-encoding decoded) points at; undefined for other documents, named anchors and paths
+ * that lead nowhere.
+ */
+export function resolveLocalRef(root: JsonObject, ref: string): unknown {
+  if (!ref.startsWith('#')) return undefined; // references into other documents are not followed
   let current: unknown = root;
   const fragment = ref.slice(1);
   if (fragment === '' || fragment === '/') return root;

@@ -1,6 +1,6 @@
 import { isPlainObject, type JsonObject } from '../../config/object-path.js';
 import { pointerToken } from '../../identity/schema/go-formatting.js';
-import { EXTENSION_KEYWORD } from '../../identity/schema/kratos-extension.js';
+import { EXTENSION_KEYWORD, resolveLocalRef } from '../../identity/schema/kratos-extension.js';
 import {
   type TraitsValidationCause,
   TraitsValidationError,
@@ -427,26 +427,6 @@ function arrayKind(root: JsonObject, items: unknown): SchemaPath['kind'] {
 function declaredTypes(schema: JsonObject): string[] {
   if (typeof schema.type === 'string') return [schema.type];
   return Array.isArray(schema.type) ? schema.type.filter((t): t is string => typeof t === 'string') : [];
-}
-
-function resolveLocalRef(root: JsonObject, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined; // gatehouse follows references within the document only
-  const fragment = ref.slice(1);
-  if (fragment === '' || fragment === '/') return root;
-  if (!fragment.startsWith('/')) return undefined;
-  let current: unknown = root;
-  for (const raw of fragment.slice(1).split('/')) {
-    let token: string;
-    try {
-      token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-    } catch {
-      return undefined;
-    }
-    if (Array.isArray(current)) current = current[Number(token)];
-    else if (isPlainObject(current)) current = current[token];
-    else return undefined;
-  }
-  return current;
 }
 
 /**

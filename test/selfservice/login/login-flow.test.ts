@@ -159,6 +159,35 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       }
     });
 
+    it('answers a submit of an expired flow with 410 and a new flow carrying message 4010001', async () => {
+      const { data: flow } = await api.createNativeLoginFlow();
+      await server.db.kysely
+        .updateTable('selfservice_flows')
+        .set({ expires_at: new Date(Date.now() - 90_000).toISOString() })
+        .where('id', '=', flow.id)
+        .execute();
+      const fetched = await failure(api.getLoginFlow({ id: flow.id }));
+      expect(fetched.status).toBe(410);
+      const expired = await failure(
+        api.updateLoginFlow({
+          flow: flow.id,
+          updateLoginFlowBody: { method: 'password', identifier: 'alice@example.com', password: PASSWORD },
+        }),
+      );
+      expect(expired.status).toBe(410);
+      const body = expired.data as unknown as { error: { id: string }; use_flow_id: string; since: number };
+      expect(body.error.id).toBe('self_service_flow_expired');
+      expect(Number.isInteger(body.since)).toBe(true);
+      expect(body.since).toBeGreaterThanOrEqual(90e9);
+      const { data: replacement } = await api.getLoginFlow({ id: body.use_flow_id });
+      expect(replacement.ui.messages?.[0]?.id).toBe(4010001);
+      const { data: signedIn } = await api.updateLoginFlow({
+        flow: replacement.id,
+        updateLoginFlowBody: { method: 'password', identifier: 'alice@example.com', password: PASSWORD },
+      });
+      expect(signedIn.session.active).toBe(true);
+    });
+
     it('answers unknown flows with 404, a missing flow parameter with 400, another method with 4010002', async () => {
       expect(
         (await fetch(`${server.publicUrl}/self-service/login/flows?id=${crypto.randomUUID()}`)).status,

@@ -91,3 +91,13 @@ export function flowDisabled(kind: FlowKind): HttpError {
     reason: `${kind[0]!.toUpperCase()}${kind.slice(1)} is not allowed because it was disabled.`,
   });
 }
+
+/** 404, as Kratos answers a submit for a method switched off in the config. */
+export function methodDisabled(): HttpError {
+  return new HttpError({
+    code: 404,
+    message: 'The requested resource could not be found',
+    reason:
+      'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
+  });
+}

@@ -1,14 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PasswordTooLongError } from '../../hash/password-hasher.js';
 import { HttpError } from '../../http/http-error.js';
 import { type Identity, identityJson } from '../../identity/identity.js';
 import type { IdentityManager } from '../../identity/identity-manager.js';
-import { goQuote, jsonTypeOf } from '../../identity/schema/go-formatting.js';
+import { goQuote } from '../../identity/schema/go-formatting.js';
 import type { IdentitySchema, IdentitySchemas } from '../../identity/schema/identity-schemas.js';
-import {
-  type TraitsValidationCause,
-  TraitsValidationError,
-} from '../../identity/schema/traits-validation-error.js';
 import type { Logger } from '../../log/logger.js';
 import { type Session, sessionJson } from '../../session/session.js';
 import type { SessionManager } from '../../session/session-manager.js';
@@ -40,29 +35,28 @@ import {
 } from '../flow/flow-http.js';
 import { wantsJson } from '../flow/response-mode.js';
 import { type AllowedReturnUrl, secureReturnTo } from '../flow/return-to.js';
-import { addTraitsValidationMessages, traitNodes } from '../flow/traits-nodes.js';
+import { traitNodes } from '../flow/traits-nodes.js';
 import type { UiContainer } from '../flow/ui-container.js';
-import {
-  duplicateIdentifier,
-  noIdentifierInSchema,
-  noRegistrationStrategy,
-  registrationFlowExpired,
-  validationFailed,
-} from '../flow/ui-text.js';
+import { noRegistrationStrategy, registrationFlowExpired, validationFailed } from '../flow/ui-text.js';
 import type { ContinueWith, RegistrationHook } from '../hook/registration-hook.js';
 import { sessionHook } from '../hook/session-hook.js';
 import type { PasswordPolicy } from '../strategy/password/password-policy.js';
-import { passwordTooLongMessage } from '../strategy/password/password-policy.js';
+import { passwordRegistration } from '../strategy/password/password-registration.js';
+import { profileRegistration } from '../strategy/profile/profile-registration.js';
 import type { RegistrationConfig } from './registration-config.js';
 import {
-  credentialsForm,
   flowIdentitySchema,
   keepSubmittedTraits,
   newRegistrationFlow,
-  profileForm,
   registrationFlowJson,
   sortRegistrationNodes,
 } from './registration-flow.js';
+import {
+  type RegistrationOutcome,
+  type RegistrationStrategy,
+  type RegistrationSubmit,
+  stringField,
+} from './registration-strategy.js';
 
 export interface RegistrationRoutesDependencies extends FlowHttpDependencies {
   sessions: SessionManager;
@@ -232,140 +226,57 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Registrat
    */
   const checkOrigin = (
     request: FastifyRequest,
-    reply: FastifyReply,
     flow: Flow,
-    ui: UiContainer,
     body: Record<string, unknown>,
     traits: unknown,
-  ) => {
+  ): RegistrationOutcome | undefined => {
     if (flow.type === 'browser') {
       try {
         checkCsrf(request, body.csrf_token, deps);
       } catch (error) {
-        return forward(request, reply, error, wantsJson(request.headers));
+        return { kind: 'error', error };
       }
       return undefined;
     }
     const browserTrait = looksLikeBrowser(request.headers);
     if (!browserTrait) return undefined;
-    return refuse(request, reply, flow, ui, traits, (form) =>
-      form.addMessage(validationFailed(browserTrait)),
-    );
+    return {
+      kind: 'refused',
+      traits,
+      addMessages: (form) => form.addMessage(validationFailed(browserTrait)),
+    };
   };
 
-  /** `method=profile` (or `screen=...`) of `profile_first`: on to the credentials, or back. */
-  const profileStep = async (
+  const profileStrategy = profileRegistration({ schemas: deps.schemas, passwordEnabled });
+  const passwordStrategy = passwordRegistration({
+    schemas: deps.schemas,
+    identityManager: deps.identityManager,
+    passwordPolicy: deps.passwordPolicy,
+    enabled: passwordEnabled,
+  });
+
+  /** Hands the submit to `strategy` and answers what it made of it. */
+  const run = async (
+    strategy: RegistrationStrategy,
     request: FastifyRequest,
     reply: FastifyReply,
-    flow: Flow,
-    ui: UiContainer,
-    body: Record<string, unknown>,
+    submitted: Omit<RegistrationSubmit, 'checkOrigin'>,
   ) => {
-    const schema = schemaOf(flowIdentitySchema(flow));
-    const method = stringField(body.method);
-    const screen = stringField(body.screen);
-    const traits = body.traits;
-    // Kratos validates the body against the method's schema (the traits included) before
-    // anything else, the CSRF token too.
-    const decoding = [
-      ...screenProblems(screen),
-      ...(traits === undefined ? [] : traitsProblems(deps.schemas, schema, traits)),
-    ];
-    if (decoding.length > 0) {
-      return refuse(request, reply, flow, ui, traits, (form) => addTraitsValidationMessages(form, decoding));
+    const { flow, ui, body } = submitted;
+    const outcome = await strategy.submit({
+      ...submitted,
+      checkOrigin: (traits) => checkOrigin(request, flow, body, traits),
+    });
+    switch (outcome.kind) {
+      case 'refused':
+        return refuse(request, reply, flow, ui, outcome.traits, outcome.addMessages);
+      case 'error':
+        return forward(request, reply, outcome.error, flow.type === 'api' || wantsJson(request.headers));
+      case 'step':
+        return showStep(request, reply, flow, ui);
+      case 'created':
+        return complete(request, reply, flow, ui, outcome.identity, strategy.method);
     }
-
-    if (screen === 'previous' || (screen === '' && method === 'profile:back')) {
-      // Kratos asks no CSRF token for going back: it changes the form and nothing else.
-      ui.resetMessages();
-      ui.updateValuesFromJSON(traits, 'traits', 'default');
-      profileForm(ui, schema.document, traits);
-      return showStep(request, reply, flow, ui);
-    }
-
-    flow.active = undefined;
-    flow.state = 'choose_method';
-    ui.resetMessages();
-    const refused = checkOrigin(request, reply, flow, ui, body, traits);
-    if (refused) return refused;
-    const problems = traitsProblems(deps.schemas, schema, traits ?? {});
-    if (problems.length > 0) {
-      return refuse(request, reply, flow, ui, traits, (form) => addTraitsValidationMessages(form, problems));
-    }
-    credentialsForm(ui, schema.document, traits ?? {}, passwordEnabled);
-    return showStep(request, reply, flow, ui);
-  };
-
-  /** `method=password`: the identity made from the traits and the password, then the after-hooks. */
-  const passwordStep = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    flow: Flow,
-    ui: UiContainer,
-    body: Record<string, unknown>,
-  ) => {
-    const json = flow.type === 'api' || wantsJson(request.headers);
-    if (!passwordEnabled) return forward(request, reply, methodDisabled(), json);
-    const schema = schemaOf(flowIdentitySchema(flow));
-    const traits = body.traits;
-    const password = body.password;
-    const decoding = [
-      ...(traits === undefined ? [] : traitsProblems(deps.schemas, schema, traits)),
-      ...passwordProblems(password),
-    ];
-    if (decoding.length > 0) {
-      return refuse(request, reply, flow, ui, traits, (form) => addTraitsValidationMessages(form, decoding));
-    }
-    const refused = checkOrigin(request, reply, flow, ui, body, traits);
-    if (refused) return refused;
-
-    const submittedTraits = traits ?? {};
-    const problems = traitsProblems(deps.schemas, schema, submittedTraits);
-    if (problems.length > 0) {
-      return refuse(request, reply, flow, ui, traits, (form) => addTraitsValidationMessages(form, problems));
-    }
-    const identifiers = deps.schemas.extract(schema.id, submittedTraits).passwordIdentifiers;
-    if (identifiers.length === 0) {
-      return refuse(request, reply, flow, ui, traits, (form) => form.addMessage(noIdentifierInSchema()));
-    }
-    const secret = password as string;
-    let violation: Awaited<ReturnType<PasswordPolicy['check']>>;
-    try {
-      violation = await deps.passwordPolicy.check(identifiers, secret);
-    } catch (error) {
-      // The breach check failed and is not to be ignored (502): no flow can carry that.
-      return forward(request, reply, error, json);
-    }
-    if (violation) {
-      const message = violation;
-      return refuse(request, reply, flow, ui, traits, (form) => form.addNodeMessage('password', message));
-    }
-
-    let identity: Identity;
-    try {
-      identity = await deps.identityManager.create({
-        schemaId: schema.id,
-        traits: submittedTraits,
-        state: 'active',
-        metadataPublic: null,
-        metadataAdmin: null,
-        organizationId: null,
-        password: { password: secret },
-      });
-    } catch (error) {
-      if (error instanceof PasswordTooLongError) {
-        return refuse(request, reply, flow, ui, traits, (form) =>
-          form.addNodeMessage('password', passwordTooLongMessage(secret)),
-        );
-      }
-      // A taken identifier: the store compares them normalised, so `Alice@` and `alice@` clash.
-      // As in Kratos the form says only that one is taken, not which trait it was.
-      if (error instanceof HttpError && error.code === 409) {
-        return refuse(request, reply, flow, ui, traits, (form) => form.addMessage(duplicateIdentifier()));
-      }
-      throw error;
-    }
-    return complete(request, reply, flow, ui, identity, 'password');
   };
 
   /** After the identity is stored: where to go, the hooks, then the answer (Kratos' post-registration). */
@@ -449,7 +360,8 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Registrat
     }
 
     const ui = uiOf(flow);
-    const body = submittedBody(request, schemaOf(flowIdentitySchema(flow)));
+    const schema = schemaOf(flowIdentitySchema(flow));
+    const body = submittedBody(request, schema);
     const method = stringField(body.method);
     // The profile method is asked first, as Kratos' first strategy, and only in `profile_first`;
     // a `screen` field makes the submit its own whatever `method` says.
@@ -457,9 +369,9 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Registrat
       registration.twoSteps &&
       (method === 'profile' || method === 'profile:back' || stringField(body.screen))
     ) {
-      return profileStep(request, reply, flow, ui, body);
+      return run(profileStrategy, request, reply, { flow, ui, body, schema });
     }
-    if (method === 'password') return passwordStep(request, reply, flow, ui, body);
+    if (method === 'password') return run(passwordStrategy, request, reply, { flow, ui, body, schema });
     ui.resetMessages();
     ui.addMessage(noRegistrationStrategy());
     return showForm(request, reply, flow, ui);
@@ -469,10 +381,6 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Registrat
 }
 
 // --- Helpers -------------------------------------------------------------------------------------
-
-function stringField(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
 
 /** `identity_schema` of an init: the default schema, or another one open to self-service. */
 function requestedSchema(requested: string | undefined, schemas: IdentitySchemas): string {
@@ -512,79 +420,6 @@ function signedInDestination(
     publicBaseUrl: deps.publicBaseUrl.href,
   });
   return checked instanceof HttpError ? deps.config.defaultBrowserReturnUrl : checked;
-}
-
-/** 404, as Kratos answers a submit for a method switched off in the config. */
-function methodDisabled(): HttpError {
-  return new HttpError({
-    code: 404,
-    message: 'The requested resource could not be found',
-    reason:
-      'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
-  });
-}
-
-/** What is wrong with the traits (IdentitySchemas.validate's causes), as a list. */
-function traitsProblems(
-  schemas: IdentitySchemas,
-  schema: IdentitySchema,
-  traits: unknown,
-): TraitsValidationCause[] {
-  try {
-    schemas.validate(schema.id, traits);
-    return [];
-  } catch (error) {
-    if (error instanceof TraitsValidationError) return [...error.causes];
-    throw error;
-  }
-}
-
-/** What the password method's own schema says of `password`: required, a non-empty string. */
-function passwordProblems(password: unknown): TraitsValidationCause[] {
-  if (password === undefined) {
-    return [
-      {
-        instancePtr: '#',
-        schemaPtr: '#/then/required',
-        keyword: 'required',
-        message: 'missing properties: "password"',
-        missing: ['password'],
-      },
-    ];
-  }
-  if (typeof password !== 'string') {
-    return [
-      {
-        instancePtr: '#/password',
-        schemaPtr: '#/properties/password/type',
-        keyword: 'type',
-        message: `expected string, but got ${jsonTypeOf(password)}`,
-      },
-    ];
-  }
-  if (password === '') {
-    return [
-      {
-        instancePtr: '#/password',
-        schemaPtr: '#/properties/password/minLength',
-        keyword: 'minLength',
-        message: 'length must be >= 1, but got 0',
-      },
-    ];
-  }
-  return [];
-}
-
-function screenProblems(screen: string): TraitsValidationCause[] {
-  if (screen === '' || screen === 'credential-selection' || screen === 'previous') return [];
-  return [
-    {
-      instancePtr: '#/screen',
-      schemaPtr: '#/properties/screen/enum',
-      keyword: 'enum',
-      message: 'value must be one of "credential-selection", "previous"',
-    },
-  ];
 }
 
 // --- Reading the body ----------------------------------------------------------------------------

@@ -253,16 +253,6 @@ export function settingsFlowNotFound(): HttpError {
   });
 }
 
-/** 404 for a method switched off in the config. */
-export function methodDisabled(): HttpError {
-  return new HttpError({
-    code: 404,
-    message: 'The requested resource could not be found',
-    reason:
-      'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.',
-  });
-}
-
 // --- Config ----------------------------------------------------------------------------------------
 
 /** What the settings flow reads from the Kratos config beyond SelfserviceConfig. */

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PasswordTooLongError } from '../../hash/password-hasher.js';
 import { HttpError } from '../../http/http-error.js';
 import type { Identity } from '../../identity/identity.js';
-import type { IdentityInput, IdentityManager } from '../../identity/identity-manager.js';
+import type { IdentityManager } from '../../identity/identity-manager.js';
 import type { IdentityRepository } from '../../identity/identity-repository.js';
 import type { IdentitySchemas } from '../../identity/schema/identity-schemas.js';
-import { TraitsValidationError, UnknownSchemaError } from '../../identity/schema/traits-validation-error.js';
-import type { ActiveSession, SessionManager } from '../../session/session-manager.js';
+import { UnknownSchemaError } from '../../identity/schema/traits-validation-error.js';
+import type { SessionManager } from '../../session/session-manager.js';
 import { sessionOf } from '../../session/session-routes.js';
 import { identityMismatch, isCsrfToken, looksLikeBrowser } from '../flow/csrf.js';
 import { type Flow, isExpired } from '../flow/flow.js';
@@ -28,27 +28,21 @@ import {
   uiUrlFor,
 } from '../flow/flow-http.js';
 import { wantsJson } from '../flow/response-mode.js';
-import { addTraitsValidationMessages } from '../flow/traits-nodes.js';
 import { UiContainer } from '../flow/ui-container.js';
 import {
   duplicateIdentifier,
-  noIdentifierInSchema,
   noSettingsStrategy,
-  passwordSameAsOld,
-  propertyMissing,
   settingsFlowExpired,
   settingsSaved,
   validationFailed,
 } from '../flow/ui-text.js';
 import type { PasswordVerifier } from '../strategy/password/password-login.js';
 import { type PasswordPolicy, passwordTooLongMessage } from '../strategy/password/password-policy.js';
+import { passwordSettings } from '../strategy/password/password-settings.js';
+import { profileSettings } from '../strategy/profile/profile-settings.js';
 import {
-  changesProtectedFields,
   goEncodeQuery,
-  isPrivileged,
-  methodDisabled,
   newSettingsFlow,
-  passwordChangeNeedsRefresh,
   refreshLoginUrl,
   type SettingsConfig,
   sessionInactive,
@@ -57,6 +51,7 @@ import {
   settingsFlowNotFound,
   settingsSessionMissing,
 } from './settings-flow.js';
+import type { SettingsOutcome, SettingsStrategy, SettingsSubmit } from './settings-strategy.js';
 
 export interface SettingsRoutesDependencies extends FlowHttpDependencies {
   sessions: SessionManager;
@@ -70,23 +65,6 @@ export interface SettingsRoutesDependencies extends FlowHttpDependencies {
   schemaUrlFor(schemaId: string): string;
   /** Shows a browser an error no flow can carry (a CSRF violation): the error page, or JSON. */
   browserError(request: FastifyRequest, reply: FastifyReply, error: HttpError): Promise<FastifyReply>;
-}
-
-/** What a strategy made of a submit: a changed identity to store, or an answer already decided. */
-type StrategyOutcome =
-  | { kind: 'changed'; input: IdentityInput; identity: Identity }
-  | { kind: 'invalid' }
-  | { kind: 'refresh_required' }
-  | { kind: 'error'; error: HttpError };
-
-interface SubmitContext {
-  request: FastifyRequest;
-  flow: Flow;
-  ui: UiContainer;
-  body: Record<string, unknown>;
-  active: ActiveSession;
-  /** Whether the body came as a form (empty fields count as not sent, as in Kratos). */
-  form: boolean;
 }
 
 /**
@@ -203,99 +181,13 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: SettingsRoute
 
   // --- Submit ------------------------------------------------------------------------------------
 
-  /** The profile method: new traits, validated against the identity's schema. */
-  const submitProfile = async (context: SubmitContext): Promise<StrategyOutcome> => {
-    const { ui, active } = context;
-    if (!deps.settings.methods.profile) return { kind: 'error', error: methodDisabled() };
-    let traits = context.body.traits;
-    if (context.form) traits = withoutEmptyStrings(traits);
-    const hydrate = () => {
-      ui.resetNodesWithPrefix('traits.');
-      ui.updateValuesFromJSON(traits, 'traits', 'profile');
-    };
-    if (traits === undefined) {
-      ui.addNodeMessage('traits', propertyMissing('traits'));
-      return { kind: 'invalid' };
-    }
-    // Kratos validates the body against the schema before it looks at the CSRF token.
-    let extracted: ReturnType<IdentitySchemas['validateTraits']>;
-    try {
-      extracted = deps.schemas.validateTraits(active.identity.schemaId, traits);
-    } catch (error) {
-      if (!(error instanceof TraitsValidationError)) throw error;
-      hydrate();
-      addTraitsValidationMessages(ui, error);
-      return { kind: 'invalid' };
-    }
-    hydrate();
-    const refused = checkSubmitOrigin(context);
-    if (refused) return refused;
-
-    const current = await deps.identities.get(active.identity.id);
-    if (!current) return { kind: 'error', error: settingsFlowNotFound() };
-    // A new identifier or address takes over the account's sign-in and recovery: only a recent
-    // sign-in may do that. Other traits can change on any session.
-    const before = deps.schemas.extract(current.schemaId, current.traits);
-    const now = deps.clock.now();
-    if (
-      changesProtectedFields(before, extracted) &&
-      !isPrivileged(active.session, now, deps.config.privilegedSessionMaxAgeMs)
-    ) {
-      return { kind: 'refresh_required' };
-    }
-    return { kind: 'changed', identity: current, input: inputOf(current, { traits }) };
-  };
-
-  /** The password method: a new password, checked against the policy and the old one. */
-  const submitPassword = async (context: SubmitContext): Promise<StrategyOutcome> => {
-    const { ui, active } = context;
-    if (!deps.settings.methods.password) return { kind: 'error', error: methodDisabled() };
-    ui.resetMessages();
-    const password = passwordOf(context.body.password);
-    if (password === undefined) {
-      ui.addNodeMessage('password', propertyMissing('password'));
-      return { kind: 'invalid' };
-    }
-    const refused = checkSubmitOrigin(context);
-    if (refused) return refused;
-    if (passwordChangeNeedsRefresh(active.session, deps.clock.now(), deps.config.privilegedSessionMaxAgeMs)) {
-      return { kind: 'refresh_required' };
-    }
-
-    // The session's identity comes without credentials; the policy needs the identifiers and
-    // the comparison the old hash.
-    const current = await deps.identities.get(active.identity.id);
-    if (!current) return { kind: 'error', error: settingsFlowNotFound() };
-    try {
-      deps.schemas.validate(current.schemaId, current.traits);
-    } catch (error) {
-      if (!(error instanceof TraitsValidationError)) throw error;
-      addTraitsValidationMessages(ui, error);
-      return { kind: 'invalid' };
-    }
-    const identifiers = current.credentials.password?.identifiers ?? [];
-    if (identifiers.length === 0) {
-      ui.addMessage(noIdentifierInSchema());
-      return { kind: 'invalid' };
-    }
-    const problem = await deps.passwordPolicy.check(identifiers, password);
-    if (problem) {
-      ui.addNodeMessage('password', problem);
-      return { kind: 'invalid' };
-    }
-    const oldHash = current.credentials.password?.config.hashed_password;
-    if (typeof oldHash === 'string' && oldHash !== '' && (await deps.hasher.verify(password, oldHash))) {
-      ui.addNodeMessage('password', passwordSameAsOld());
-      return { kind: 'invalid' };
-    }
-    return { kind: 'changed', identity: current, input: inputOf(current, { password: { password } }) };
-  };
+  const strategies: SettingsStrategy[] = [profileSettings(deps), passwordSettings(deps)];
 
   /**
    * The request-origin check of a responsible strategy: a browser flow needs the CSRF token of
    * the browser's cookie; an API flow must not be driven by a browser (4000001 on the form).
    */
-  const checkSubmitOrigin = (context: SubmitContext): StrategyOutcome | undefined => {
+  const checkSubmitOrigin = (context: SettingsSubmit): SettingsOutcome | undefined => {
     if (context.flow.type === 'browser') {
       try {
         checkCsrf(context.request, context.body.csrf_token, deps);
@@ -357,7 +249,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: SettingsRoute
     if (flow.identityId !== active.identity.id) return forward(identityMismatch('submit'), flow);
 
     const body = nestDottedKeys(request.method === 'GET' ? queryOf(request) : bodyOf(request));
-    const context: SubmitContext = {
+    const context: SettingsSubmit = {
       request,
       flow,
       ui: uiOf(flow),
@@ -365,14 +257,11 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: SettingsRoute
       active,
       form:
         request.method === 'GET' || request.headers['content-type']?.startsWith('application/json') !== true,
+      checkOrigin: () => checkSubmitOrigin(context),
     };
     const method = body.method;
-    const outcome =
-      method === 'profile'
-        ? await submitProfile(context)
-        : method === 'password'
-          ? await submitPassword(context)
-          : undefined;
+    const strategy = strategies.find((candidate) => candidate.method === method);
+    const outcome = strategy ? await strategy.submit(context) : undefined;
 
     const showForm = async () => {
       const current = context.flow;
@@ -468,40 +357,4 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: SettingsRoute
   app.post('/self-service/settings', submit);
   // Kratos takes submits by GET as well (links that carry the form in the query).
   app.get('/self-service/settings', submit);
-}
-
-/** What IdentityManager.update needs to keep everything of `identity` but `changes`. */
-function inputOf(identity: Identity, changes: Partial<IdentityInput>): IdentityInput {
-  return {
-    schemaId: identity.schemaId,
-    traits: identity.traits,
-    state: identity.state,
-    metadataPublic: identity.metadataPublic,
-    metadataAdmin: identity.metadataAdmin,
-    externalId: identity.externalId,
-    organizationId: identity.organizationId,
-    ...changes,
-  };
-}
-
-/**
- * The submitted password as Kratos' decoder reads it: a JSON number or boolean as its text, an
- * empty value as none at all.
- */
-function passwordOf(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
-}
-
-/** Form fields left empty are not sent, to Kratos' decoder: drop them from submitted traits. */
-function withoutEmptyStrings(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const kept: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    if (child === '') continue;
-    kept[key] = withoutEmptyStrings(child);
-  }
-  return kept;
 }

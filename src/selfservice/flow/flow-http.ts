@@ -6,8 +6,8 @@ import type { RandomSource } from '../../random.js';
 import type { CookieOptions } from '../../session/session-manager.js';
 import type { SelfserviceConfig } from '../selfservice-config.js';
 import { csrfTokensMatch, csrfViolation, isCsrfToken, maskCsrfToken, newCsrfToken } from './csrf.js';
-import type { Flow, FlowKind } from './flow.js';
-import { flowIdMissing, flowNotFound } from './flow-errors.js';
+import { type Flow, type FlowKind, isExpired } from './flow.js';
+import { fetchedFlowExpired, flowIdMissing, flowNotFound } from './flow-errors.js';
 import type { FlowRepository } from './flow-repository.js';
 import { type AllowedReturnUrl, secureReturnTo } from './return-to.js';
 import { UiContainer } from './ui-container.js';
@@ -106,6 +106,34 @@ export function csrfCookieMatchesFlow(
 ): boolean {
   const cookie = request.cookies?.[deps.csrfCookie.name];
   return cookie !== undefined && flow.csrfToken !== '' && csrfTokensMatch(cookie, flow.csrfToken);
+}
+
+/**
+ * Checks a flow fetched by `?id=` (login, registration): a browser flow is shown only to the
+ * browser that began it — its form holds that browser's CSRF token — and an expired flow
+ * answers 410 saying where to begin a new one.
+ */
+export function checkFetchedFlow(
+  kind: 'login' | 'registration',
+  flow: Flow,
+  request: FastifyRequest,
+  deps: FlowHttpDependencies,
+): void {
+  if (flow.type === 'browser' && !csrfCookieMatchesFlow(request, flow, deps)) {
+    throw csrfViolation(request.headers.cookie ? 'csrf_cookie_missing' : 'no_cookie_header');
+  }
+  if (isExpired(flow, deps.clock.now())) {
+    throw fetchedFlowExpired(
+      kind,
+      flow.type === 'browser'
+        ? {
+            type: 'browser',
+            redirectTo: publicUrl(deps, `self-service/${kind}/browser`).href,
+            returnTo: flow.returnTo,
+          }
+        : { type: 'api', api: publicUrl(deps, `self-service/${kind}/api`).href },
+    );
+  }
 }
 
 /** The `?flow=` of a submit, or Kratos' 400. */

@@ -6,21 +6,20 @@ import type { IdentityRepository } from '../../identity/identity-repository.js';
 import { sessionJson } from '../../session/session.js';
 import type { ActiveSession, SessionManager } from '../../session/session-manager.js';
 import { sessionOf } from '../../session/session-routes.js';
-import { csrfViolation, looksLikeBrowser } from '../flow/csrf.js';
+import { looksLikeBrowser } from '../flow/csrf.js';
 import { isExpired } from '../flow/flow.js';
-import { fetchedFlowExpired, flowExpired, sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { flowExpired, sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import {
   bodyOf,
   browserCsrfToken,
   checkCsrf,
   checkedReturnTo,
-  csrfCookieMatchesFlow,
+  checkFetchedFlow,
   type FlowHttpDependencies,
   finalReturnTo,
   flowIdOf,
   loadFlow,
   nestDottedKeys,
-  publicUrl,
   queryOf,
   requestUrlOf,
   rotateCsrfToken,
@@ -101,22 +100,7 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginRoutesDepen
 
   app.get('/self-service/login/flows', async (request, reply) => {
     const flow = await loadFlow('login', queryOf(request).id, deps);
-    // A browser flow is shown only to the browser that began it: its form holds that browser's token.
-    if (flow.type === 'browser' && !csrfCookieMatchesFlow(request, flow, deps)) {
-      throw csrfViolation(request.headers.cookie ? 'csrf_cookie_missing' : 'no_cookie_header');
-    }
-    if (isExpired(flow, deps.clock.now())) {
-      throw fetchedFlowExpired(
-        'login',
-        flow.type === 'browser'
-          ? {
-              type: 'browser',
-              redirectTo: publicUrl(deps, 'self-service/login/browser').href,
-              returnTo: flow.returnTo,
-            }
-          : { type: 'api', api: publicUrl(deps, 'self-service/login/api').href },
-      );
-    }
+    checkFetchedFlow('login', flow, request, deps);
     return reply.send(loginFlowJson(flow, deps));
   });
 

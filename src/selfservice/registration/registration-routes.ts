@@ -8,26 +8,20 @@ import type { Logger } from '../../log/logger.js';
 import { type Session, sessionJson } from '../../session/session.js';
 import type { SessionManager } from '../../session/session-manager.js';
 import { sessionOf } from '../../session/session-routes.js';
-import { csrfViolation, looksLikeBrowser } from '../flow/csrf.js';
+import { looksLikeBrowser } from '../flow/csrf.js';
 import { type Flow, type FlowType, isExpired } from '../flow/flow.js';
-import {
-  fetchedFlowExpired,
-  flowDisabled,
-  flowExpired,
-  sessionAlreadyAvailable,
-} from '../flow/flow-errors.js';
+import { flowDisabled, flowExpired, sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import {
   bodyOf,
   browserCsrfToken,
   checkCsrf,
   checkedReturnTo,
-  csrfCookieMatchesFlow,
+  checkFetchedFlow,
   type FlowHttpDependencies,
   finalReturnTo,
   flowIdOf,
   loadFlow,
   nestDottedKeys,
-  publicUrl,
   queryOf,
   requestUrlOf,
   uiOf,
@@ -162,22 +156,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: Registrat
       return forward(request, reply, flowDisabled('registration'), wantsJson(request.headers));
     }
     const flow = await loadFlow('registration', queryOf(request).id, deps);
-    // A browser flow is shown only to the browser that began it: its form holds that browser's token.
-    if (flow.type === 'browser' && !csrfCookieMatchesFlow(request, flow, deps)) {
-      throw csrfViolation(request.headers.cookie ? 'csrf_cookie_missing' : 'no_cookie_header');
-    }
-    if (isExpired(flow, deps.clock.now())) {
-      throw fetchedFlowExpired(
-        'registration',
-        flow.type === 'browser'
-          ? {
-              type: 'browser',
-              redirectTo: publicUrl(deps, 'self-service/registration/browser').href,
-              returnTo: flow.returnTo,
-            }
-          : { type: 'api', api: publicUrl(deps, 'self-service/registration/api').href },
-      );
-    }
+    checkFetchedFlow('registration', flow, request, deps);
     return reply.send(registrationFlowJson(flow, deps));
   });
 

@@ -38,6 +38,16 @@ import {
 import type { PasswordLogin } from '../strategy/password/password-login.js';
 import { loginFlowJson, newLoginFlow } from './login-flow.js';
 
+/** 401 for `aal=aal2` without a session, as Kratos answers it. */
+function higherAalNeedsSession(): HttpError {
+  return new HttpError({
+    code: 401,
+    id: 'session_aal1_required',
+    message: 'aal2 and aal3 can only be requested if a session exists already',
+    reason: 'You can not requested a higher AAL (AAL2/AAL3) without an active session.',
+  });
+}
+
 export interface LoginRoutesDependencies extends FlowHttpDependencies {
   sessions: SessionManager;
   identities: IdentityRepository;
@@ -66,8 +76,18 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginRoutesDepen
     const query = queryOf(request);
     const refresh = query.refresh === 'true';
     const json = type === 'api' || wantsJson(request.headers);
+    const requestedAal = query.aal || 'aal1';
+    if (requestedAal !== 'aal1' && requestedAal !== 'aal2') {
+      throw new HttpError({
+        code: 400,
+        message: 'The request was malformed or contained invalid parameters',
+        reason: `Unable to parse AuthenticationMethod Assurance Level (AAL): expected one of [aal1, aal2] but got ${requestedAal}`,
+      });
+    }
     const active = await sessionOf(request, deps.sessions);
-    if (active && !refresh) {
+    // A second factor is asked for only after the first: without a session there is nothing to raise.
+    if (!active && requestedAal === 'aal2') throw higherAalNeedsSession();
+    if (active && !refresh && requestedAal === 'aal1') {
       // Signed in already: a page is sent on to where signed-in people go; a client is told.
       if (!json) return reply.redirect(deps.config.defaultBrowserReturnUrl, 303);
       throw sessionAlreadyAvailable('login');
@@ -84,7 +104,7 @@ export function registerLoginRoutes(app: FastifyInstance, deps: LoginRoutesDepen
         returnTo,
         csrfToken,
         refresh,
-        requestedAal: query.aal || 'aal1',
+        requestedAal,
         schemaDocument: deps.schemaDocument,
         identifier: signedIn?.credentials.password?.identifiers[0],
       },

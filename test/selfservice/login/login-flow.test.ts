@@ -188,6 +188,18 @@ describe.each(storageBackends)('the login flow, on %s', (_name, database) => {
       expect(signedIn.session.active).toBe(true);
     });
 
+    it('takes aal1 or aal2 only, and aal2 only from someone signed in already', async () => {
+      const unknown = await failure(api.createNativeLoginFlow({ aal: 'aal9' }));
+      expect(unknown.status).toBe(400);
+      expect((unknown.data.error as unknown as { reason: string }).reason).toBe(
+        'Unable to parse AuthenticationMethod Assurance Level (AAL): expected one of [aal1, aal2] but got aal9',
+      );
+      const second = await failure(api.createNativeLoginFlow({ aal: 'aal2' }));
+      expect(second.status).toBe(401);
+      expect(second.data.error.id).toBe('session_aal1_required');
+      expect((await api.createNativeLoginFlow({ aal: 'aal1' })).data.requested_aal).toBe('aal1');
+    });
+
     it('answers unknown flows with 404, a missing flow parameter with 400, another method with 4010002', async () => {
       expect(
         (await fetch(`${server.publicUrl}/self-service/login/flows?id=${crypto.randomUUID()}`)).status,

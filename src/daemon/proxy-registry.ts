@@ -36,6 +36,8 @@ export async function createProxyRegistry(
     handlers: options.handlers ?? defaultHandlers(),
     log,
     clock,
+    random,
+    keySets,
     cwd,
   });
   await keySets.start();

@@ -1,6 +1,8 @@
 import type { Clock } from '../../clock.js';
 import type { JsonObject } from '../../config/object-path.js';
+import type { KeySetSources } from '../../keys/key-set-sources.js';
 import type { Logger } from '../../log/logger.js';
+import type { RandomSource } from '../../random.js';
 import type { AuthenticationSession } from './authentication-session.js';
 import type { PipelineError } from './pipeline-error.js';
 import type { PipelineRequest } from './pipeline-request.js';
@@ -9,6 +11,12 @@ import type { PipelineRequest } from './pipeline-request.js';
 export interface HandlerDependencies {
   log: Logger;
   clock: Clock;
+  /** Token ids (`jti`) and the like. */
+  random: RandomSource;
+  /** The signing key sets, one per `jwks_url`, kept current (the id_token mutator signs with them). */
+  keySets: KeySetSources;
+  /** Where relative file URLs in handler configs are read from (Oathkeeper's working directory). */
+  cwd: string;
 }
 
 /** An authenticator's verdict. Only `not_responsible` lets the next authenticator try. */

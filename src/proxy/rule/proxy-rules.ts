@@ -2,9 +2,11 @@ import type { Clock } from '../../clock.js';
 import type { SchemaNode } from '../../config/json-schema-walk.js';
 import { getPath } from '../../config/object-path.js';
 import type { ProxyConfig } from '../../config/proxy-config.js';
+import type { KeySetSources } from '../../keys/key-set-sources.js';
 import type { Logger } from '../../log/logger.js';
+import type { RandomSource } from '../../random.js';
 import { type ErrorFallback, prepareFallback } from '../pipeline/errors/error-handling.js';
-import type { HandlerRegistry } from '../pipeline/handler.js';
+import type { HandlerDependencies, HandlerRegistry } from '../pipeline/handler.js';
 import { HandlerConfigValidator } from '../pipeline/handler-config.js';
 import type { MatchingStrategy } from './matching/compile-pattern.js';
 import { prepareRule } from './prepared-rule.js';
@@ -17,6 +19,8 @@ export interface ProxyRulesOptions {
   handlers: HandlerRegistry;
   log: Logger;
   clock: Clock;
+  random: RandomSource;
+  keySets: KeySetSources;
   cwd: string;
 }
 
@@ -42,10 +46,11 @@ export class ProxyRules {
       log: options.log,
       onChange: () => this.rebuild(),
     });
-    this.fallbackHandling = prepareFallback(options.config.document, options.handlers, {
-      log: options.log,
-      clock: options.clock,
-    });
+    this.fallbackHandling = prepareFallback(
+      options.config.document,
+      options.handlers,
+      this.handlerDependencies(),
+    );
   }
 
   async start(): Promise<void> {
@@ -83,12 +88,18 @@ export class ProxyRules {
       this.repositories = next;
     }
     this.config = config;
-    this.fallbackHandling = prepareFallback(config.document, handlers, { log, clock });
+    this.fallbackHandling = prepareFallback(config.document, handlers, this.handlerDependencies());
     this.rebuild();
   }
 
+  /** What every handler is prepared with. */
+  private handlerDependencies(): HandlerDependencies {
+    const { log, clock, random, keySets, cwd } = this.options;
+    return { log, clock, random, keySets, cwd };
+  }
+
   rebuild(): void {
-    const { handlers, log, clock } = this.options;
+    const { handlers, log } = this.options;
     const config = this.config;
     const strategy = ((getPath(config.document, ['access_rules', 'matching_strategy']) as
       | string
@@ -97,7 +108,7 @@ export class ProxyRules {
       document: config.document,
       handlers,
       validator: this.validator,
-      dependencies: { log, clock },
+      dependencies: this.handlerDependencies(),
       strategy,
     };
     const prepared = this.repositories

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/clock.js';
-import { silentLogger } from '../../../src/log/logger.js';
 import { defaultHandlers } from '../../../src/proxy/pipeline/default-handlers.js';
 import {
   type ErrorFallback,
@@ -13,8 +11,9 @@ import { wwwAuthenticate } from '../../../src/proxy/pipeline/errors/www-authenti
 import { PipelineError, pipelineErrors } from '../../../src/proxy/pipeline/pipeline-error.js';
 import type { PipelineRequest } from '../../../src/proxy/pipeline/pipeline-request.js';
 import type { PreparedRule } from '../../../src/proxy/rule/prepared-rule.js';
+import { handlerDependencies } from '../support/handler-dependencies.js';
 
-const deps = { log: silentLogger(), clock: systemClock };
+const deps = handlerDependencies();
 
 function request(
   headers: Record<string, string> = {},

@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { Clock } from '../clock.js';
 import { configSchema } from '../config/config-schemas.js';
 import { loadProxyConfig, type ProxyConfig } from '../config/proxy-config.js';
+import { Agent } from 'undici';
 import { KeySetSources } from '../keys/key-set-sources.js';
 import type { Logger } from '../log/logger.js';
 import { defaultHandlers } from '../proxy/pipeline/default-handlers.js';
@@ -29,6 +30,8 @@ export async function createProxyRegistry(
 ): Promise<ProxyRegistry & { stop(): void }> {
   const { config, log, clock, random, cwd } = options;
   const keySets = new KeySetSources({ cwd, ttlMs: config.jwksTtlMs, log });
+  // One keep-alive client for every handler that calls out (session checks, remote authorizers).
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   for (const url of config.idTokenJwksUrls) keySets.signing(url);
   const rules = new ProxyRules({
     config,
@@ -38,6 +41,7 @@ export async function createProxyRegistry(
     clock,
     random,
     keySets,
+    dispatcher,
     cwd,
   });
   await keySets.start();
@@ -66,6 +70,7 @@ export async function createProxyRegistry(
       watcher?.close();
       keySets.stop();
       rules.stop();
+      void dispatcher.close();
     },
   };
 }

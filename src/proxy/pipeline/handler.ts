@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { JsonObject } from '../../config/object-path.js';
 import type { KeySetSources } from '../../keys/key-set-sources.js';
@@ -17,6 +18,8 @@ export interface HandlerDependencies {
   keySets: KeySetSources;
   /** Where relative file URLs in handler configs are read from (Oathkeeper's working directory). */
   cwd: string;
+  /** The HTTP client of handlers that call out (session checks, remote authorizers): keep-alive pools. */
+  dispatcher: Dispatcher;
 }
 
 /** An authenticator's verdict. Only `not_responsible` lets the next authenticator try. */

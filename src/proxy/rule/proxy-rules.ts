@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { SchemaNode } from '../../config/json-schema-walk.js';
 import { getPath } from '../../config/object-path.js';
@@ -21,6 +22,7 @@ export interface ProxyRulesOptions {
   clock: Clock;
   random: RandomSource;
   keySets: KeySetSources;
+  dispatcher: Dispatcher;
   cwd: string;
 }
 
@@ -94,8 +96,8 @@ export class ProxyRules {
 
   /** What every handler is prepared with. */
   private handlerDependencies(): HandlerDependencies {
-    const { log, clock, random, keySets, cwd } = this.options;
-    return { log, clock, random, keySets, cwd };
+    const { log, clock, random, keySets, cwd, dispatcher } = this.options;
+    return { log, clock, random, keySets, cwd, dispatcher };
   }
 
   rebuild(): void {

@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import { systemClock } from '../../../src/clock.js';
 import { KeySetSources } from '../../../src/keys/key-set-sources.js';
 import { silentLogger } from '../../../src/log/logger.js';
@@ -14,6 +15,7 @@ export function handlerDependencies(overrides: Partial<HandlerDependencies> = {}
     random: cryptoRandom,
     keySets: new KeySetSources({ cwd, ttlMs: 30_000, log }),
     cwd,
+    dispatcher: new Agent(),
     ...overrides,
   };
 }

@@ -1,9 +1,9 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { Agent } from 'undici';
 import type { Clock } from '../clock.js';
 import { configSchema } from '../config/config-schemas.js';
 import { loadProxyConfig, type ProxyConfig } from '../config/proxy-config.js';
-import { Agent } from 'undici';
 import { KeySetSources } from '../keys/key-set-sources.js';
 import type { Logger } from '../log/logger.js';
 import { defaultHandlers } from '../proxy/pipeline/default-handlers.js';

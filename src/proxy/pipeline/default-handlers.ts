@@ -1,4 +1,6 @@
 import { anonymous } from './authn/anonymous.js';
+import { bearerToken } from './authn/bearer-token.js';
+import { cookieSession } from './authn/cookie-session.js';
 import { noop as noopAuthenticator } from './authn/noop.js';
 import { unauthorized } from './authn/unauthorized.js';
 import { allow } from './authz/allow.js';
@@ -13,7 +15,7 @@ import { noop as noopMutator } from './mutate/noop.js';
 /** The handlers gatehouse has, by kind: the only place that lists them. */
 export function defaultHandlers(): HandlerRegistry {
   return {
-    authenticators: registry([noopAuthenticator, anonymous, unauthorized]),
+    authenticators: registry([noopAuthenticator, anonymous, unauthorized, cookieSession, bearerToken]),
     authorizers: registry([allow, deny]),
     mutators: registry([noopMutator, header]),
     errors: registry([json, redirect, wwwAuthenticate]),

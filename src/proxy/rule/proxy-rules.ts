@@ -79,7 +79,7 @@ export class ProxyRules {
    * as in Oathkeeper.
    */
   async updateConfig(config: ProxyConfig): Promise<void> {
-    const { handlers, log, clock, cwd } = this.options;
+    const { handlers, log, cwd } = this.options;
     const urls = (getPath(config.document, ['access_rules', 'repositories']) as string[] | undefined) ?? [];
     const previous =
       (getPath(this.config.document, ['access_rules', 'repositories']) as string[] | undefined) ?? [];

@@ -69,6 +69,17 @@ const SHUTDOWN_TIMEOUT = {
 
 const GO_DURATION = { type: 'string', pattern: '^([0-9]+(ns|us|ms|s|m|h))+$' };
 
+// The id_token mutator's token cache, which Oathkeeper always runs; gatehouse lets it be turned off.
+const ID_TOKEN_CACHE = {
+  'x-gatehouse': true,
+  title: 'Token cache',
+  description:
+    'Signed tokens are reused for the same subject, claims and signing key until 90% of their lifetime has passed. Set enabled to false to sign a new token for every request.',
+  type: 'object',
+  additionalProperties: false,
+  properties: { enabled: { type: 'boolean', default: true } },
+};
+
 // How the proxy talks to upstreams. Oathkeeper uses Go's default transport, whose limits are
 // fixed; gatehouse names them so an operator can tighten them.
 const PROXY_UPSTREAM = {
@@ -124,12 +135,13 @@ function clean(node) {
   return result;
 }
 
-function derive(name, addServeKeys) {
+function derive(name, addServeKeys, addHandlerKeys = () => {}) {
   const upstream = JSON.parse(readFileSync(join(reference, name, 'config.schema.json'), 'utf8'));
   const schema = clean(upstream);
   schema.$id = `urn:gatehouse:config:${name}`;
   schema.definitions = { ...schema.definitions, gatehouseLogging: LOGGING, gatehouseTracing: TRACING };
   addServeKeys(schema.properties.serve);
+  addHandlerKeys(schema);
   const target = join(out, `${name}.config.schema.json`);
   writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
   console.log(`wrote ${target}`);
@@ -138,7 +150,13 @@ function derive(name, addServeKeys) {
 derive('kratos', (serve) => {
   serve.properties.shutdown_timeout = SHUTDOWN_TIMEOUT;
 });
-derive('oathkeeper', (serve) => {
-  serve.properties.shutdown_timeout = SHUTDOWN_TIMEOUT;
-  serve.properties.proxy.properties.upstream = PROXY_UPSTREAM;
-});
+derive(
+  'oathkeeper',
+  (serve) => {
+    serve.properties.shutdown_timeout = SHUTDOWN_TIMEOUT;
+    serve.properties.proxy.properties.upstream = PROXY_UPSTREAM;
+  },
+  (schema) => {
+    schema.definitions.configMutatorsIdToken.properties.cache = ID_TOKEN_CACHE;
+  },
+);

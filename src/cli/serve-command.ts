@@ -90,29 +90,36 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<vo
   io.stdout.write(banner(running.listening, identity, devNotes, options.dev));
 
   await new Promise<void>((resolve) => {
-    const remove = io.onShutdownSignal((signal) => {
-      remove();
-      const firstAt = Date.now();
-      const lingerMs = io.env.npm_lifecycle_event ? 1000 : 0;
-      log.info({ signal }, 'shutting down: finishing requests in flight');
-      // A second Ctrl-C stops at once, for an operator who does not want to wait. Signals within
-      // the first half second are the same Ctrl-C delivered twice (to the process group, and
-      // forwarded by `npm start`), not a second one.
-      // Kept until the process exits: a duplicate that arrives after the stop must not kill it.
-      let stopped = false;
-      io.onShutdownSignal(() => {
+    // One handler for the process' whole life. Removing a signal's last listener restores the
+    // default action until the next one is added, and a Ctrl-C under `npm start` arrives twice
+    // at once (to the process group, and forwarded by npm): the copy landing in that gap would
+    // kill gatehouse mid-shutdown.
+    let firstAt: number | undefined;
+    let stopped = false;
+    let npmForwarded: () => void = () => {};
+    const forwarded = new Promise<void>((settle) => {
+      npmForwarded = settle;
+    });
+    io.onShutdownSignal((signal) => {
+      if (firstAt !== undefined) {
+        npmForwarded();
+        // A second Ctrl-C stops at once, for an operator who does not want to wait. Signals within
+        // the first half second are the same Ctrl-C delivered twice, not a second one; one that
+        // arrives after the stop must not kill the process either.
         if (stopped || Date.now() - firstAt < 500) return;
         log.warn('second signal: stopping without waiting');
         process.exit(130);
-      });
+      }
+      firstAt = Date.now();
+      log.info({ signal }, 'shutting down: finishing requests in flight');
+      // Under `npm start`, npm must have handled the Ctrl-C before gatehouse exits, or npm dies of
+      // it and reports a failure. Its forwarded copy arriving is the proof, so gatehouse waits for
+      // it (at most a few seconds, for a signal sent to gatehouse alone).
+      const underNpm = io.env.npm_lifecycle_event !== undefined;
       void running
         .stop()
-        // A Ctrl-C reaches the whole process group: when an npm script started gatehouse, npm
-        // gets the same signal and must handle it while gatehouse still runs, or it dies of it
-        // after gatehouse exits (and reports Ctrl-C as a failure). On a busy machine npm can take
-        // a while to get to it, so gatehouse stays up to a second after the signal in that case.
-        .then(
-          () => new Promise((settle) => setTimeout(settle, Math.max(0, lingerMs - (Date.now() - firstAt)))),
+        .then(() =>
+          underNpm ? Promise.race([forwarded, new Promise((settle) => setTimeout(settle, 3000))]) : undefined,
         )
         .then(() => {
           stopped = true;

@@ -70,7 +70,8 @@ export async function createProxyRegistry(
       watcher?.close();
       keySets.stop();
       rules.stop();
-      void dispatcher.close();
+      // stop() may be called again (a failed start, then the shutdown): close the client once.
+      if (!dispatcher.closed) void dispatcher.close();
     },
   };
 }

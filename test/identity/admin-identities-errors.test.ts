@@ -172,6 +172,9 @@ describe.each(storageBackends)('admin identity API errors, on %s', (_name, datab
       [{ op: 'replace', path: '/no/such/path', value: 1 }],
       [{ op: 'replace', path: '/state', value: 'paused' }],
       [{ op: 'replace', path: '/traits/email', value: 'not-an-email' }],
+      // Replacing the whole document with something that is no identity.
+      [{ op: 'copy', path: '', from: '/traits/email' }],
+      [{ op: 'replace', path: '', value: [1, 2] }],
     ]) {
       const answer = await call('PATCH', `/admin/identities/${id}`, JSON.stringify(operations));
       expect(answer.status, JSON.stringify(operations)).toBe(400);

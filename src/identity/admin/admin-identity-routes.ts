@@ -179,6 +179,14 @@ export function registerAdminIdentityRoutes(
         reason: 'failed to apply JSON patch',
       });
     }
+    // A patch may replace the whole document ("path": ""); what it leaves must still be an identity.
+    if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
+      throw new HttpError({
+        code: 400,
+        message: 'The patched identity is not a JSON object.',
+        reason: 'failed to apply JSON patch',
+      });
+    }
     const input: IdentityInput = {
       schemaId: String(patched.schema_id ?? ''),
       traits: patched.traits,

@@ -6,7 +6,7 @@ import type { RandomSource } from '../../random.js';
 import type { CookieOptions } from '../../session/session-manager.js';
 import type { SelfserviceConfig } from '../selfservice-config.js';
 import { csrfTokensMatch, csrfViolation, isCsrfToken, maskCsrfToken, newCsrfToken } from './csrf.js';
-import { type Flow, type FlowKind, isExpired } from './flow.js';
+import { type Flow, type FlowKind, type FlowType, isExpired } from './flow.js';
 import { fetchedFlowExpired, flowIdMissing, flowNotFound } from './flow-errors.js';
 import type { FlowRepository } from './flow-repository.js';
 import { type AllowedReturnUrl, secureReturnTo } from './return-to.js';
@@ -188,6 +188,49 @@ export function uiUrlFor(uiUrl: string, flowId: string): string {
   const url = new URL(uiUrl);
   url.searchParams.set('flow', flowId);
   return url.href;
+}
+
+/** What a new flow takes from the request that begins it. */
+export interface FlowStart {
+  type: FlowType;
+  requestUrl: string;
+  returnTo: string;
+  /** The browser's CSRF token ('' for API flows). */
+  csrfToken: string;
+}
+
+/**
+ * A new flow of `kind`: issued now, expiring after the kind's `lifespan`, its ui stored as JSON.
+ * Each kind builds its form and says its first state and data.
+ */
+export function startedFlow(
+  kind: FlowKind,
+  fields: FlowStart & {
+    id: string;
+    state: string;
+    ui: UiContainer;
+    data: Record<string, unknown>;
+    identityId?: string;
+  },
+  deps: FlowHttpDependencies,
+): Flow {
+  const now = deps.clock.now();
+  return {
+    id: fields.id,
+    kind,
+    type: fields.type,
+    state: fields.state,
+    requestUrl: fields.requestUrl,
+    returnTo: fields.returnTo,
+    csrfToken: fields.csrfToken,
+    ...(fields.identityId ? { identityId: fields.identityId } : {}),
+    ui: fields.ui.toJSON() as unknown as Record<string, unknown>,
+    data: fields.data,
+    issuedAt: now,
+    expiresAt: new Date(now.getTime() + deps.config.flows[kind].lifespanMs),
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** The flow's ui container, as stored. */

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../config/object-path.js';
 import type { Flow, FlowType } from '../flow/flow.js';
-import { type FlowHttpDependencies, publicUrl, renderUi } from '../flow/flow-http.js';
+import { type FlowHttpDependencies, publicUrl, renderUi, startedFlow } from '../flow/flow-http.js';
 import { loginIdentifierLabel } from '../flow/traits-nodes.js';
 import { UiContainer } from '../flow/ui-container.js';
 import { csrfTokenNode, inputNode, passwordNode, submitNode } from '../flow/ui-node.js';
@@ -28,7 +28,6 @@ export interface NewLoginFlow {
  * refresh the identifier is fixed and hidden: only the signed-in person's password is asked for.
  */
 export function newLoginFlow(options: NewLoginFlow, deps: FlowHttpDependencies): Flow {
-  const now = deps.clock.now();
   const id = deps.random.uuid();
   const identifier = options.identifier
     ? inputNode('default', 'identifier', 'hidden', { value: options.identifier })
@@ -47,21 +46,20 @@ export function newLoginFlow(options: NewLoginFlow, deps: FlowHttpDependencies):
     ],
   });
   if (options.message) ui.addMessage(options.message);
-  return {
-    id,
-    kind: 'login',
-    type: options.type,
-    state: 'choose_method',
-    requestUrl: options.requestUrl,
-    returnTo: options.returnTo,
-    csrfToken: options.csrfToken,
-    ui: ui.toJSON() as unknown as Record<string, unknown>,
-    data: { refresh: options.refresh, requested_aal: options.requestedAal },
-    issuedAt: now,
-    expiresAt: new Date(now.getTime() + deps.config.flows.login.lifespanMs),
-    createdAt: now,
-    updatedAt: now,
-  };
+  return startedFlow(
+    'login',
+    {
+      id,
+      state: 'choose_method',
+      type: options.type,
+      requestUrl: options.requestUrl,
+      returnTo: options.returnTo,
+      csrfToken: options.csrfToken,
+      ui,
+      data: { refresh: options.refresh, requested_aal: options.requestedAal },
+    },
+    deps,
+  );
 }
 
 /** A login flow as Kratos' API writes it (field order as Kratos'). */

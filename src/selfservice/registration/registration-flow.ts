@@ -1,6 +1,6 @@
 import { isPlainObject, type JsonObject } from '../../config/object-path.js';
 import type { Flow, FlowType } from '../flow/flow.js';
-import { type FlowHttpDependencies, publicUrl, renderUi } from '../flow/flow-http.js';
+import { type FlowHttpDependencies, publicUrl, renderUi, startedFlow } from '../flow/flow-http.js';
 import { keysInSchemaOrder, traitNodes } from '../flow/traits-nodes.js';
 import { UiContainer } from '../flow/ui-container.js';
 import {
@@ -33,27 +33,25 @@ export interface NewRegistrationFlow {
 
 /** A new registration flow with the first form of the configured style (see profileForm, unifiedForm). */
 export function newRegistrationFlow(options: NewRegistrationFlow, deps: FlowHttpDependencies): Flow {
-  const now = deps.clock.now();
   const id = deps.random.uuid();
   const ui = new UiContainer({ action: `${publicUrl(deps, 'self-service/registration').href}?flow=${id}` });
   if (options.twoSteps) profileForm(ui, options.schemaDocument);
   else unifiedForm(ui, options.schemaDocument, options.passwordEnabled);
   if (options.message) ui.addMessage(options.message);
-  return {
-    id,
-    kind: 'registration',
-    type: options.type,
-    state: 'choose_method',
-    requestUrl: options.requestUrl,
-    returnTo: options.returnTo,
-    csrfToken: options.csrfToken,
-    ui: ui.toJSON() as unknown as Record<string, unknown>,
-    data: options.identitySchema ? { identity_schema: options.identitySchema } : {},
-    issuedAt: now,
-    expiresAt: new Date(now.getTime() + deps.config.flows.registration.lifespanMs),
-    createdAt: now,
-    updatedAt: now,
-  };
+  return startedFlow(
+    'registration',
+    {
+      id,
+      state: 'choose_method',
+      type: options.type,
+      requestUrl: options.requestUrl,
+      returnTo: options.returnTo,
+      csrfToken: options.csrfToken,
+      ui,
+      data: options.identitySchema ? { identity_schema: options.identitySchema } : {},
+    },
+    deps,
+  );
 }
 
 /** The schema a flow registers with: its `identity_schema`, '' meaning the default one. */

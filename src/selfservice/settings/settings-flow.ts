@@ -4,7 +4,7 @@ import { type Identity, identityJson } from '../../identity/identity.js';
 import type { TraitAddress, TraitIdentifiers } from '../../identity/schema/trait-identifiers.js';
 import type { Session } from '../../session/session.js';
 import type { Flow, FlowType } from '../flow/flow.js';
-import { type FlowHttpDependencies, publicUrl, renderUi } from '../flow/flow-http.js';
+import { type FlowHttpDependencies, publicUrl, renderUi, startedFlow } from '../flow/flow-http.js';
 import { traitNodes } from '../flow/traits-nodes.js';
 import { UiContainer } from '../flow/ui-container.js';
 import { csrfTokenNode, passwordNode, submitNode, type UiNode, uiNodeId } from '../flow/ui-node.js';
@@ -38,26 +38,24 @@ export interface NewSettingsFlow {
  * trait, filled with the current values) and the new-password form, each with its `Save` button.
  */
 export function newSettingsFlow(options: NewSettingsFlow, deps: FlowHttpDependencies): Flow {
-  const now = deps.clock.now();
   const id = deps.random.uuid();
   const ui = settingsUi(id, options.identity, options.schemaDocument, options.methods, deps);
   if (options.message) ui.addMessage(options.message);
-  return {
-    id,
-    kind: 'settings',
-    type: options.type,
-    state: 'show_form',
-    requestUrl: options.requestUrl,
-    returnTo: options.returnTo,
-    csrfToken: options.csrfToken,
-    identityId: options.identity.id,
-    ui: ui.toJSON() as unknown as Record<string, unknown>,
-    data: {},
-    issuedAt: now,
-    expiresAt: new Date(now.getTime() + deps.config.flows.settings.lifespanMs),
-    createdAt: now,
-    updatedAt: now,
-  };
+  return startedFlow(
+    'settings',
+    {
+      id,
+      state: 'show_form',
+      type: options.type,
+      requestUrl: options.requestUrl,
+      returnTo: options.returnTo,
+      csrfToken: options.csrfToken,
+      identityId: options.identity.id,
+      ui,
+      data: {},
+    },
+    deps,
+  );
 }
 
 /**

@@ -1,34 +1,8 @@
 import type { JsonObject } from '../../../config/object-path.js';
 import type { AuthenticatorHandler } from '../handler.js';
-import { headerValue, type PipelineRequest } from '../pipeline-request.js';
+import type { PipelineRequest } from '../pipeline-request.js';
 import { checkSession, readSessionCheckConfig } from './session-check.js';
-
-type TokenSource = { header: string } | { query_parameter: string } | { cookie: string } | undefined;
-
-/**
- * Where the token is, as Oathkeeper reads `token_from`: by default `Authorization: Bearer <t>`
- * (the scheme word in any case); a `header` named exactly `Authorization` is parsed the same
- * way, any other header name gives its raw value.
- */
-function tokenOf(request: PipelineRequest, from: TokenSource): string | undefined {
-  const bearer = (value: string | undefined) => {
-    const match = value ? /^bearer\s+(.+)$/i.exec(value) : null;
-    return match?.[1]?.trim() || undefined;
-  };
-  if (!from) return bearer(headerValue(request.headers, 'authorization'));
-  if ('header' in from) {
-    const value = headerValue(request.headers, from.header);
-    return from.header === 'Authorization' ? bearer(value) : value || undefined;
-  }
-  if ('query_parameter' in from) return request.url.searchParams.get(from.query_parameter) || undefined;
-  const cookie = headerValue(request.headers, 'cookie') ?? '';
-  for (const part of cookie.split(';')) {
-    const equals = part.indexOf('=');
-    if (equals > 0 && part.slice(0, equals).trim() === from.cookie)
-      return part.slice(equals + 1).trim() || undefined;
-  }
-  return undefined;
-}
+import { type TokenSource, tokenFrom } from './token-from.js';
 
 /**
  * Asks the identity server who a bearer token belongs to (`check_session_url`: Kratos'
@@ -43,11 +17,11 @@ export const bearerToken: AuthenticatorHandler = {
     const prefix = typeof config.prefix === 'string' ? config.prefix : '';
     return {
       async authenticate(request, session) {
-        const token = tokenOf(request, from);
+        const token = tokenFrom(request, from);
         if (!token?.startsWith(prefix)) return { kind: 'not_responsible' };
         // The check always receives the token as a bearer credential, wherever it was found.
+        // Fields named one by one: a proxied request keeps url and remoteAddress in getters.
         const forwarded: PipelineRequest = {
-          ...request,
           method: request.method,
           url: request.url,
           remoteAddress: request.remoteAddress,

@@ -1,14 +1,11 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { parseDuration } from '../../../config/duration.js';
 import { ALGORITHMS_BY_KEY } from '../../../keys/json-web-key.js';
 import { JwksCache, type JwksSource, type VerificationKey } from '../../../keys/jwks-cache.js';
 import type { AuthenticatorHandler } from '../handler.js';
 import { PipelineError, pipelineErrors } from '../pipeline-error.js';
-import { headerValue, type PipelineRequest } from '../pipeline-request.js';
 import { type ScopeMatcher, scopeMatcher } from './scope-strategy.js';
-
-type TokenSource = { header: string } | { query_parameter: string } | { cookie: string } | undefined;
+import { type TokenSource, tokenFrom } from './token-from.js';
 
 /** The key family each signature algorithm needs: an HS256 token never verifies with an RSA key. */
 const FAMILY_BY_ALGORITHM = new Map<string, string>([
@@ -64,7 +61,7 @@ export const jwt: AuthenticatorHandler = {
 
     return {
       async authenticate(request, session) {
-        const token = tokenOf(request, from);
+        const token = tokenFrom(request, from);
         if (token?.split('.').length !== 3) return { kind: 'not_responsible' };
         let claims: Record<string, unknown>;
         try {
@@ -255,44 +252,6 @@ function goJson(value: unknown): string {
   return JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (char) => {
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
-}
-
-/**
- * Where the token is, as Oathkeeper reads `token_from`: by default `Authorization: Bearer <t>`
- * (scheme word in any case, one space); a `header` named exactly `Authorization` is parsed the
- * same way, any other header gives its raw value; a query parameter or a cookie gives its value.
- */
-function tokenOf(request: PipelineRequest, from: TokenSource): string | undefined {
-  if (!from) return bearer(request.headers);
-  if ('header' in from) {
-    if (from.header === 'Authorization') return bearer(request.headers);
-    return headerValue(request.headers, from.header) || undefined;
-  }
-  if ('query_parameter' in from) return request.url.searchParams.get(from.query_parameter) || undefined;
-  return cookieValue(request.headers, from.cookie);
-}
-
-function bearer(headers: IncomingHttpHeaders): string | undefined {
-  const value = headerValue(headers, 'authorization') ?? '';
-  const space = value.indexOf(' ');
-  if (space < 0 || value.slice(0, space).toLowerCase() !== 'bearer') return undefined;
-  return value.slice(space + 1) || undefined;
-}
-
-/** A cookie's value as Go's Request.Cookie gives it: first match by exact name, quotes removed. */
-function cookieValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const header = headers.cookie;
-  const lines = Array.isArray(header) ? header : header === undefined ? [] : [header];
-  for (const line of lines) {
-    for (const part of line.split(';')) {
-      const equals = part.indexOf('=');
-      if (equals < 0 || part.slice(0, equals).trim() !== name) continue;
-      let value = part.slice(equals + 1).trim();
-      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-      return value || undefined;
-    }
-  }
-  return undefined;
 }
 
 function stringList(value: unknown): string[] {
